@@ -1,0 +1,132 @@
+"""The ``eyanalysis`` command line. Each subcommand is a small function; heavy imports
+happen inside it so that ``eyanalysis --help`` stays instant."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from eyanalysis import __version__
+from eyanalysis.errors import EyAnalysisError, InputDataError
+
+EXIT_BAD_INPUT = 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, so a failure leaves nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    """Predict the termly Inclusion Supplement (and EYPP) for every setting (F8)."""
+    from eyanalysis.claims import read_attendance
+    from eyanalysis.prediction import as_published, grid, write_excel
+    from eyanalysis.rates import Rates
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
+        raise InputDataError(f"--out {out}: use a .csv or .xlsx file name.")
+    rates = Rates.from_parameters(args.on)
+    claims = read_attendance(args.attendance, args.settings)
+    table = grid(claims, rates)
+    if (claims["funding_age"].eq("2") & claims.get("eypp", False)).any():
+        n = int((claims["funding_age"].eq("2") & claims["eypp"]).sum())
+        print(
+            f"note: {n} row(s) flag eypp for a funded 2-year-old; EYPP is paid for "
+            "3-4-year-olds only (P1), so they are not counted.",
+            file=sys.stderr,
+        )
+    published = as_published(table)
+    if out is None:
+        published.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif out.suffix.lower() == ".csv":
+        _write_atomically(out, lambda p: published.to_csv(p, index=False, lineterminator="\n"))
+    else:
+        _write_atomically(out, lambda p: write_excel(table, p, rates, str(args.attendance)))
+    if out is not None:
+        print(
+            f"wrote {out} ({table['setting_id'].nunique()} settings, rates in force on "
+            f"{rates.on.isoformat()})",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="eyanalysis",
+        description="Early years analysis workbench: Inclusion Supplement, EYPP, "
+        "categorisation, panel caseloads and termly summaries.",
+    )
+    parser.add_argument("--version", action="version", version=f"eyanalysis {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "predict",
+        help="predict the termly Inclusion Supplement grid for every setting (F8)",
+        description="Predict the termly Inclusion Supplement per setting and level (the grid "
+        "on p. 11 of the Worcestershire guidance), with EYPP when the attendance "
+        "file has an eypp column.",
+    )
+    p.add_argument(
+        "attendance",
+        metavar="ATTENDANCE.csv",
+        help="child_id, setting_id, level, hours_per_week, weeks, funding_age "
+        "[, eypp]: one row per child per setting for the term",
+    )
+    p.add_argument(
+        "--settings",
+        metavar="SETTINGS.csv",
+        help="setting_id, specialist (true/false); settings not listed are not specialist",
+    )
+    p.add_argument(
+        "--on",
+        type=_date,
+        default=dt.date.today(),
+        metavar="YYYY-MM-DD",
+        help="use the rates in force on this date (default: today)",
+    )
+    p.add_argument(
+        "--out", metavar="FILE.csv|FILE.xlsx", help="write here instead of printing CSV to stdout"
+    )
+    p.set_defaults(func=cmd_predict)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InputDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except EyAnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

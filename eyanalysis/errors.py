@@ -1,0 +1,35 @@
+"""One root exception and narrow subclasses, each message saying what to do next.
+
+Every error the package raises on purpose is an :class:`EyAnalysisError`, so a caller
+(the CLI, a notebook, a scheduler) can catch the family and show the message as it is.
+"""
+
+from __future__ import annotations
+
+
+class EyAnalysisError(Exception):
+    """Root of every error eyanalysis raises deliberately."""
+
+
+class ParameterError(EyAnalysisError):
+    """A parameter file is malformed or a parameter path is unknown."""
+
+
+class ParameterDateError(ParameterError):
+    """A value was asked for on a date before the parameter's first value."""
+
+
+class ScenarioError(ParameterError):
+    """A scenario file overrides an unknown path or a date the path cannot take."""
+
+
+class InputDataError(EyAnalysisError):
+    """An input file could not be read or has invalid rows.
+
+    ``problems`` is a table (list of dicts) with one entry per bad cell:
+    ``file``, ``line``, ``column``, ``value`` and ``message``.
+    """
+
+    def __init__(self, message: str, problems: list[dict] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
