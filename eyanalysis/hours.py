@@ -70,7 +70,8 @@ def claimable(
         spec = att["specialist"].fillna(False).to_numpy(dtype=bool) & (hours >= cap_u)
         if spec.any():
             # One specialist setting per child takes the cap: most hours, then setting id.
-            cand = pd.DataFrame({"g": group, "h": hours, "s": att["setting_id"].astype(str)})
+            setting = att["setting_id"].astype(str).to_numpy()
+            cand = pd.DataFrame({"g": group, "h": hours, "s": setting})
             cand = cand[spec].sort_values(["g", "h", "s"], ascending=[True, False, True])
             chosen = np.zeros(len(att), dtype=bool)
             chosen[cand.drop_duplicates("g").index.to_numpy()] = True

@@ -1,0 +1,159 @@
+"""The ``eyanalysis predict`` contract, exercised through a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import ROOT
+
+EXAMPLE = ROOT / "eyanalysis/data/example/attendance.csv"
+SETTINGS = ROOT / "eyanalysis/data/example/settings.csv"
+HEADER = "child_id,setting_id,level,hours_per_week,weeks,funding_age"
+
+
+def run(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_predict_prints_the_grid_as_csv():
+    res = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01")
+    assert res.returncode == 0, res.stderr
+    out = rows(res.stdout)
+    assert list(out[0]) == ["setting_id", "level", "children", "nef_hours", "rate", "amount"]
+    s3 = {r["level"]: r for r in out if r["setting_id"] == "S003"}
+    assert list(s3) == ["GR1", "GR2", "GR3", "GR4", "EXC", "TOTAL", "EYPP"]
+    assert (s3["EXC"]["children"], s3["EXC"]["amount"]) == ("1", "1323.00")
+    assert s3["TOTAL"]["amount"] == "1923.60" and s3["TOTAL"]["rate"] == ""
+
+
+def test_without_eypp_column_there_is_no_eypp_row(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text(f"{HEADER}\nc1,S1,GR3,15,12,3-4\n")
+    res = run("predict", f, "--on", "2015-09-01")
+    assert res.returncode == 0, res.stderr
+    assert [r["level"] for r in rows(res.stdout)] == ["GR1", "GR2", "GR3", "GR4", "EXC", "TOTAL"]
+    assert rows(res.stdout)[2]["amount"] == "259.20"  # 180 h x £1.44
+
+
+def test_on_defaults_to_today_and_a_date_before_any_rate_is_refused(tmp_path):
+    assert run("predict", EXAMPLE).returncode == 0
+    res = run("predict", EXAMPLE, "--on", "2014-01-01")
+    assert res.returncode == 2 and "no value before 2015-04-01" in res.stderr
+
+
+def test_out_csv_writes_the_same_table(tmp_path):
+    out = tmp_path / "grid.csv"
+    res = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01", "--out", out)
+    assert res.returncode == 0, res.stderr
+    printed = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01").stdout
+    assert out.read_text() == printed
+
+
+def test_out_xlsx_writes_a_summary_and_one_sheet_per_setting(tmp_path):
+    out = tmp_path / "grid.xlsx"
+    res = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01", "--out", out)
+    assert res.returncode == 0, res.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "S001", "S002", "S003", "S004"]
+    sheet = book["S003"]
+    table = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
+    assert table[0] == ["level", "children", "nef_hours", "rate", "amount"]
+    exc = next(r for r in table if r[0] == "EXC")
+    assert exc[1] == 1 and exc[4] == pytest.approx(1323.00)
+    assert sheet.cell(row=table.index(exc) + 3, column=5).number_format.startswith('"£"')
+    summary = [[c.value for c in r] for r in book["Summary"].iter_rows(min_row=4)]
+    assert summary[-1][0] == "ALL SETTINGS"
+    assert summary[-1][3] == pytest.approx(801.50 + 812.00 + 1923.60 + 294.00)
+
+
+def test_unknown_out_extension_is_refused(tmp_path):
+    res = run("predict", EXAMPLE, "--out", tmp_path / "grid.json")
+    assert res.returncode == 2 and ".csv or .xlsx" in res.stderr
+    assert not (tmp_path / "grid.json").exists()
+
+
+BAD = {
+    "missing column": ("child_id,setting_id,level,hours_per_week,weeks\nc1,S1,GR1,15,12\n",
+                       [(1, "funding_age")]),
+    "unknown level": (f"{HEADER}\nc1,S1,GR1,15,12,3-4\nc2,S1,GR9,15,12,3-4\n", [(3, "level")]),
+    "negative hours": (f"{HEADER}\nc1,S1,GR1,-5,12,3-4\n", [(2, "hours_per_week")]),
+    "hours not a number": (f"{HEADER}\nc1,S1,GR1,fifteen,12,3-4\n", [(2, "hours_per_week")]),
+    "zero weeks": (f"{HEADER}\nc1,S1,GR1,15,0,3-4\n", [(2, "weeks")]),
+    "negative weeks": (f"{HEADER}\nc1,S1,GR1,15,-1,3-4\n", [(2, "weeks")]),
+    "unknown funding age": (f"{HEADER}\nc1,S1,GR1,15,12,5\n", [(2, "funding_age")]),
+    "same child twice at one setting": (
+        f"{HEADER}\nc1,S1,GR1,10,12,3-4\nc2,S1,GR1,10,12,3-4\nc1,S1,GR1,5,12,3-4\n",
+        [(2, "child_id"), (4, "child_id")]),
+    "one child at two levels": (f"{HEADER}\nc1,S1,GR1,10,12,3-4\nc1,S2,GR3,5,12,3-4\n",
+                                [(2, "level"), (3, "level")]),
+    "bad eypp flag": (f"{HEADER},eypp\nc1,S1,GR1,10,12,3-4,perhaps\n", [(2, "eypp")]),
+    "many bad rows at once": (
+        f"{HEADER}\nc1,S1,GR1,15,12,3-4\nc2,S1,XX,15,12,3-4\n\nc3,S1,GR2,-1,12,3-4\n"
+        "c4,S1,GR2,15,0,3-4\nc5,S1,GR2,15,12,1\n",
+        [(3, "level"), (5, "hours_per_week"), (6, "weeks"), (7, "funding_age")]),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_exits_2_names_file_line_column_and_writes_nothing(tmp_path, name):
+    text, expected = BAD[name]
+    f = tmp_path / "claims.csv"
+    f.write_text(text)
+    out = tmp_path / "grid.xlsx"
+    res = run("predict", f, "--out", out)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert not out.exists() and list(tmp_path.iterdir()) == [f]
+    assert str(f) in res.stderr
+    for line, column in expected:
+        assert f"{f}:{line}: column {column}" in res.stderr, res.stderr
+
+
+def test_unreadable_file_exits_2(tmp_path):
+    res = run("predict", tmp_path / "missing.csv")
+    assert res.returncode == 2 and "missing.csv" in res.stderr and "cannot be read" in res.stderr
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\x00\x81\x8d\x8f\x90\x9d" * 50)
+    res = run("predict", binary)
+    assert res.returncode == 2 and "x.csv" in res.stderr
+
+
+def test_bad_settings_file_is_reported_too(tmp_path):
+    s = tmp_path / "settings.csv"
+    s.write_text("setting_id,specialist\nS1,maybe\n")
+    f = tmp_path / "claims.csv"
+    f.write_text(f"{HEADER}\nc1,S1,GR9,15,12,3-4\n")
+    res = run("predict", f, "--settings", s)
+    assert res.returncode == 2
+    assert f"{s}:2: column specialist" in res.stderr and f"{f}:2: column level" in res.stderr
+
+
+def test_messy_exports_are_tolerated(tmp_path):
+    # BOM, header spaces and capitals, blank rows, cp1252 text, former level names
+    f = tmp_path / "claims.csv"
+    text = (" Child_ID , Setting ID,Level,Hours per week,Weeks,Funding age\r\n"
+            "c1,Caf\u00e9 \u00a3 Tots,EYA+ Low,15,12,3-4\r\n\r\n")
+    f.write_bytes(text.encode("cp1252"))
+    res = run("predict", f, "--on", "2015-09-01")
+    assert res.returncode == 0, res.stderr
+    assert rows(res.stdout)[1]["amount"] == "133.20" and "Caf\u00e9" in res.stdout
+    f.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert run("predict", f, "--on", "2015-09-01").stdout == res.stdout
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("eyanalysis")
+    res = subprocess.run([str(script), "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "predict" in res.stdout
