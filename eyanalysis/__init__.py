@@ -14,13 +14,16 @@ _LAZY = {
     "Parameters": "eyanalysis.parameters",
     "load_parameters": "eyanalysis.parameters",
     "EyAnalysisError": "eyanalysis.errors",
+    "load": "eyanalysis.dataset",
+    "Dataset": "eyanalysis.dataset",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from eyanalysis.dataset import Dataset, load
     from eyanalysis.errors import EyAnalysisError
     from eyanalysis.parameters import Parameters, load_parameters
 
-__all__ = ["__version__", "EyAnalysisError", "Parameters", "load_parameters"]
+__all__ = ["__version__", "Dataset", "EyAnalysisError", "Parameters", "load", "load_parameters"]
 
 
 def __getattr__(name: str):

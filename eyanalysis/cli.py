@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
+import pkgutil
 import sys
 import tempfile
 from pathlib import Path
 
-from eyanalysis import __version__
+from eyanalysis import __version__, commands
 from eyanalysis.errors import EyAnalysisError, InputDataError
 
 EXIT_BAD_INPUT = 2
@@ -71,6 +73,52 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate a source; print every problem and the row counts (exit 1 if any quarantined)."""
+    import pandas as pd
+
+    from eyanalysis.dataset import load
+
+    ds = load(args.source)
+    if len(ds.problems):
+        with pd.option_context("display.max_rows", args.max_rows, "display.width", 200,
+                               "display.max_colwidth", 80):
+            shown = ds.problems.head(args.max_rows)
+            print(shown.to_string(index=False))
+            if len(ds.problems) > len(shown):
+                print(f"... {len(ds.problems) - len(shown)} more problem(s) in the report")
+    report = Path(args.report)
+    paths = ds.write_report(report)
+    print(ds.counts.to_string(index=False))
+    print(f"report: {paths[0]}" + (f"; quarantined rows beside it ({len(paths) - 2} file(s))"
+                                   if len(paths) > 2 else ""))
+    print(ds.summary)
+    return 1 if ds.counts.quarantined.sum() else 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    """Regenerate the synthetic sample county (byte-identical for the same seed and scale)."""
+    from eyanalysis import synth
+
+    out = Path(args.out) if args.out else None
+    paths = synth.regenerate(out, seed=args.seed, scale=args.scale)
+    for p in paths:
+        print(p)
+    return 0
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    """Write the data dictionary generated from the schemas."""
+    from eyanalysis.schemas import data_dictionary
+
+    text = data_dictionary()
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eyanalysis",
@@ -109,6 +157,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE.csv|FILE.xlsx", help="write here instead of printing CSV to stdout"
     )
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "validate", help="validate a data source and report every bad row",
+        description="Load SOURCE (a folder of CSV or Parquet files, an .xlsx workbook with "
+                    "one sheet per table, or a database URL), print one line per problem "
+                    "(file, line, column, value, reason), write the report and quarantined "
+                    "rows, and end with 'rows: N in, A accepted, Q quarantined'. Exit 1 when "
+                    "rows were quarantined.",
+    )
+    p.add_argument("source", help="folder, .xlsx workbook, or URL such as sqlite:///ey.db")
+    p.add_argument("--report", default="outputs/validation", metavar="DIR",
+                   help="where problems.csv and quarantine_<table>.csv go "
+                        "(default: outputs/validation)")
+    p.add_argument("--max-rows", type=int, default=200, metavar="N",
+                   help="print at most N problems (all are in the report; default 200)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("synth", help="regenerate the synthetic sample county",
+                       description="Build the deterministic synthetic county and write one "
+                                   "file per table (default: the bundled sample folder).")
+    p.add_argument("--out", metavar="DIR", help="folder to write (default: bundled sample)")
+    p.add_argument("--seed", type=int, default=20261123, help="random seed (default 20261123)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply settings and children (about 166 = England)")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("dictionary", help="print the data dictionary generated from the schemas")
+    p.add_argument("--out", metavar="FILE.md", help="write it here instead of printing")
+    p.set_defaults(func=cmd_dictionary)
+
+    for module in pkgutil.iter_modules(commands.__path__):  # feature subcommands
+        importlib.import_module(f"eyanalysis.commands.{module.name}").add_parser(sub)
     return parser
 
 

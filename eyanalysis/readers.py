@@ -44,7 +44,15 @@ def read_text_csv(path: Path | str) -> pd.DataFrame:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputDataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    text = decode(raw, path)
+    if raw[:2] == b"\x1f\x8b":  # gzip, e.g. the bundled attendance.csv.gz
+        import gzip
+
+        raw = gzip.decompress(raw)
+    return parse_text_csv(decode(raw, path), path)
+
+
+def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
+    """Rows of CSV text as strings, indexed by line number (see :func:`read_text_csv`)."""
     rows, lines = [], []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

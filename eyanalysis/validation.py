@@ -89,6 +89,27 @@ def boolean():
     return _pa().Check(check, error="must be true or false")
 
 
+def matches(pattern: str, message: str):
+    """The cell matches ``pattern`` (blank cells are left to :func:`not_blank`)."""
+    return _pa().Check(lambda s: s.str.match(pattern) | (s == ""), error=message)
+
+
+def iso_date():
+    """A real calendar date written YYYY-MM-DD (blank left to :func:`not_blank`)."""
+    def check(s: pd.Series) -> pd.Series:
+        parsed = pd.to_datetime(s.where(s != ""), format="%Y-%m-%d", errors="coerce")
+        return parsed.notna() | (s == "")
+
+    return _pa().Check(check, error="must be a date written YYYY-MM-DD")
+
+
+def no_formula():
+    """Refuse text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``)."""
+    return _pa().Check(lambda s: ~s.str.match(r"^[=+@\t\r-]"),
+                       error="looks like a spreadsheet formula (starts with = + - or @); "
+                             "remove the leading character")
+
+
 def not_blank():
     return _pa().Check(lambda s: s != "", error="must not be blank")
 

@@ -42,9 +42,13 @@ def test_readme_main_command_sets_up_and_runs_the_main_job():
     assert "python3.11 -m venv" in cmd and "pip install" in cmd and "eyanalysis " in cmd
 
 
+CONDA_NAMES = {"psycopg2-binary": "psycopg2"}  # PyPI wheel name -> conda-forge name
+
+
 def _requirement(spec: str) -> tuple[str, str]:
     name, _, bound = re.match(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=\s*([0-9.]+))?", spec).groups()
-    return name.lower().replace("_", "-"), (bound or "").replace(">=", "").strip()
+    name = name.lower().replace("_", "-")
+    return CONDA_NAMES.get(name, name), (bound or "").replace(">=", "").strip()
 
 
 def test_environment_yml_is_in_step_with_pyproject():
