@@ -32,6 +32,11 @@ BREAKDOWNS: dict[str, frozenset[str]] = {
     "level": frozenset({"NE", "GR1", "GR2", "GR3", "GR4", "EXC"}),
     "funding_age": frozenset({"2", "3-4", "under-2"}),
     "term_season": frozenset({"AUT", "SPR", "SUM"}),
+    "support_level": frozenset({"universal", "targeted", "intensive"}),
+    "visit_type": frozenset({"learning_development", "welfare", "send_review", "targeted",
+                             "intensive"}),
+    "review_type": frozenset({"provision_map", "iep", "ehcp"}),
+    "panel_kind": frozenset({"exceptional", "non_nef", "out_of_school", "challenge_gr4"}),
 }
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SCENARIO_DIR = "scenarios"
