@@ -100,13 +100,15 @@ def load(source: str | Path | None = None, tables: list[str] | None = None) -> D
         table = TABLES[name]
         rt = raw[name]
         rows_in[name] = len(rt.text)
-        found = _check_table(rt, table, accepted)
+        found = _check_table(rt, table, accepted, raw)
         problems += found
         bad_lines = {p["line"] for p in found if p["line"] is not None}
         header_fault = any(p["line"] in (None, 1) and p["column"] in table.columns
                            and "missing" in p["message"] for p in found)
         bad = rt.text.index.isin(bad_lines) | header_fault
-        good_text = rt.text.loc[~bad]
+        full = rt.text.assign(**{c: pd.Series("", index=rt.text.index, dtype="string")
+                                 for c in table.columns if c not in rt.text.columns})
+        good_text = full.loc[~bad]
         accepted[name] = coerce(table, good_text).reset_index(names="line")
         reasons = _reasons(found, rt.where)
         q = rt.text.loc[bad].copy()
@@ -131,7 +133,8 @@ def _with_parents(names: list[str]) -> list[str]:
     return [n for n in ORDER if n in out]
 
 
-def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame]) -> list[dict]:
+def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
+                 raw: dict[str, RawTable]) -> list[dict]:
     text = rt.text
     for col in table.columns:  # pandera reports a missing column; give others a blank
         if col not in text.columns:
@@ -149,10 +152,12 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame]) -> list
         if parent not in accepted or f.name not in rt.text.columns:
             continue
         known = set(accepted[parent][key].astype(str))
+        listed = set(raw[parent].text.get(key, pd.Series(dtype="string")))
         values = rt.text[f.name]
         orphan = (values != "") & ~values.isin(known)
         found += [v._problem(rt.where, line, f.name, value,
-                             f"is not a {parent} {key} that was accepted (orphan row)")
+                             f"refers to a {parent} row that was quarantined" if value in listed
+                             else f"is not in {parent} (orphan row: no such {key})")
                   for line, value in values[orphan].items()]
     return sorted(found, key=lambda p: (p["line"] or 0, p["column"] or ""))
 

@@ -72,12 +72,13 @@ class Field:
                   v.in_range(self.low, self.high, low_inclusive=self.low_inclusive),
                   v.max_decimals(2)]
         elif self.kind == "choice":
-            c.append(v.one_of((*self.choices, *(() if self.required else ("",))),
+            # blanks are left to not_blank (required) or allowed (optional)
+            c.append(v.one_of((*self.choices, ""),
                               normalise=lambda s: choice_key(s).fillna(""),
                               hint=f"must be one of {', '.join(self.choices)}"
                                    + ("" if self.required else " (or blank)")))
         elif self.kind == "level":
-            c.append(v.one_of((*levels.LEVELS, *(() if self.required else ("",))),
+            c.append(v.one_of((*levels.LEVELS, ""),
                               normalise=_level_or_blank,
                               hint="must be a level NE, GR1, GR2, GR3, GR4 or EXC (or a "
                                    "former name such as 'EYA+ Low', L1)"

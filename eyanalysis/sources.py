@@ -150,7 +150,8 @@ def _read_sql(source, wanted):
 
 
 def _cell(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
@@ -174,9 +175,12 @@ def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
             text = s.map({True: "true", False: "false"}).fillna("")
         else:
             uniques = pd.unique(s.to_numpy(dtype=object))
-            text = s.astype(object).map({u: _cell(u) for u in uniques if u is not None}
+            text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
                                         ).fillna("")
-        out[clean_header(col)] = text.astype("string")
+        # dates stored as text with a midnight time (SQLite, some exports) -> the date
+        text = text.astype("string").str.replace(
+            r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", r"\1", regex=True)
+        out[clean_header(col)] = text
     if first_row is not None:
         out.index = pd.RangeIndex(first_row, first_row + len(out), name="line")
     return out
@@ -185,10 +189,12 @@ def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
 # -- writing -----------------------------------------------------------------------------
 
 def to_text_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    return {n: as_text(t.reset_index(drop=True)) for n, t in tables.items()}
+    return {n: as_text(t.drop(columns="line", errors="ignore").reset_index(drop=True))
+            for n, t in tables.items()}
 
 
-def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> list[Path]:
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, text in to_text_tables(tables).items():
@@ -198,19 +204,21 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path
     return paths
 
 
-def write_parquet_folder(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+def write_parquet_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> list[Path]:
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, frame in tables.items():
         path = folder / f"{name}.parquet"
-        frame.reset_index(drop=True).to_parquet(path, index=False)
+        frame.drop(columns="line", errors="ignore").reset_index(drop=True).to_parquet(
+            path, index=False)
         paths.append(path)
     return paths
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Typed columns a spreadsheet or database can hold (categories and strings as text)."""
-    out = frame.reset_index(drop=True).copy()
+    out = frame.drop(columns="line", errors="ignore").reset_index(drop=True)
     for col in out.columns:
         if isinstance(out[col].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(
                 out[col]):

@@ -155,7 +155,10 @@ def validate(
             continue
         if check == "multiple_fields_uniqueness":
             column = "+".join(unique_cols)
-            check = f"the same {' and '.join(unique_cols)} appear on more than one line"
+            names = unique_cols[0] if len(unique_cols) == 1 else (
+                ", ".join(unique_cols[:-1]) + " and " + unique_cols[-1])
+            verb = "appears" if len(unique_cols) == 1 else "appear"
+            check = f"the same {names} {verb} on more than one line"
         if check == "not_nullable":
             check = "must not be blank"
         key = (line, column, check)

@@ -39,3 +39,39 @@ def claims(rows: str | list, index=None) -> pd.DataFrame:
     if index is not None:
         frame.index = index
     return frame
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A PostgreSQL server on loopback: ``$EYANALYSIS_TEST_PG_URL`` when CI started one
+    (.ci/run), else one started here from Debian's binaries and stopped at the end.
+    Never skipped: without a server the test fails and says how to get one."""
+    import os
+    import subprocess
+
+    url = os.environ.get("EYANALYSIS_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    script = ROOT / ".ci" / "postgres.sh"
+    started = subprocess.run(
+        ["bash", "-c", f"source {script} && pg_start >&2 && env"],
+        capture_output=True, text=True,
+    )
+    if started.returncode != 0:
+        pytest.fail("No PostgreSQL server: install one (apt-get install -y postgresql) or set "
+                    f"EYANALYSIS_TEST_PG_URL.\n{started.stderr}")
+    env = dict(line.split("=", 1) for line in started.stdout.splitlines() if "=" in line)
+    try:
+        yield env["EYANALYSIS_TEST_PG_URL"]
+    finally:
+        subprocess.run(["bash", "-c", f"source {script} && pg_stop"], env={**os.environ, **{
+            k: env[k] for k in ("PG_TMP", "PG_BIN")}}, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled sample county, loaded once."""
+    from eyanalysis.dataset import load
+
+    return load()

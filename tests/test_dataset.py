@@ -1,0 +1,265 @@
+"""The data layer: schemas, loaders for every source, quarantine with nothing lost, the
+personal-data guard, and the bad-file corpus (tests/bad_files, expected.yaml)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from eyanalysis import schemas, sources
+from eyanalysis.dataset import PersonalDataError, load
+from eyanalysis.errors import InputDataError
+from tests.conftest import ROOT
+
+TINY = ROOT / "tests" / "data" / "tiny"
+BAD = ROOT / "tests" / "bad_files"
+EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text())
+
+
+def tiny_with(tmp_path: Path, replacement: Path | None = None) -> Path:
+    folder = tmp_path / "source"
+    shutil.copytree(TINY, folder)
+    if replacement is not None:
+        shutil.copy(replacement, folder / f"{replacement.name.split('__')[0]}.csv")
+    return folder
+
+
+def assert_nothing_lost(ds) -> None:
+    c = ds.counts
+    assert (c.rows_in == c.accepted + c.quarantined).all()
+    for name, rows in ds.quarantined.items():
+        assert len(rows) == c.set_index("table").loc[name, "quarantined"]
+
+
+# -- the bundled sample and the tiny dataset are clean ----------------------------------------
+
+def test_bundled_sample_validates_with_nothing_quarantined(sample):
+    assert sample.counts.quarantined.sum() == 0, sample.problems.head(20)
+    assert len(sample.problems) == 0
+    assert_nothing_lost(sample)
+    assert 400 <= len(sample.settings) <= 500
+
+
+def test_tiny_dataset_is_clean_and_typed():
+    ds = load(TINY)
+    assert ds.summary == "rows: 25 in, 25 accepted, 0 quarantined"
+    att = ds.attendance
+    assert str(att.level.dtype) == "category" and list(att.level.cat.categories)[0] == "NE"
+    assert pd.api.types.is_datetime64_any_dtype(att.level_from)
+    assert att.hours_per_week.dtype == float
+    assert ds.settings.in_crisis.dtype == bool
+    assert att.line.tolist() == [2, 3, 4, 5, 6, 7]  # each accepted row keeps its file line
+
+
+def test_loading_some_tables_brings_their_parents():
+    ds = load(TINY, tables=["visits"])
+    assert list(ds.tables) == ["settings", "visits"]
+
+
+# -- the bad-file corpus -------------------------------------------------------------------
+
+def test_corpus_has_at_least_30_bad_files_all_with_expectations():
+    files = sorted(p.name for p in BAD.glob("*__*"))
+    assert len(files) >= 30
+    assert sorted(EXPECTED) == files
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_file_names_row_column_and_reason(tmp_path, name):
+    want = EXPECTED[name]
+    path = BAD / name
+    source = path if path.suffix == ".xlsx" else tiny_with(tmp_path, path)
+    if "refused" in want:
+        with pytest.raises(InputDataError) as err:
+            load(source)
+        assert want["refused"] in str(err.value)
+        return
+    ds = load(source)
+    table = want.get("sheet") or name.split("__")[0]
+    where = f"{path}[{table}]" if path.suffix == ".xlsx" else str(source / f"{table}.csv")
+    mine = ds.problems[ds.problems.file == where]
+    for line, column, text in want["problems"]:
+        hit = mine[(mine.line == line) & (mine.column == column)]
+        assert len(hit), f"no problem at line {line}, column {column}:\n{mine}"
+        assert hit.message.str.contains(text, regex=False).any(), hit.message.tolist()
+    for line, value in (want.get("values") or {}).items():
+        assert value in mine[mine.line == line].value.tolist()
+    assert ds.counts.quarantined.sum() == want["quarantined"]
+    assert_nothing_lost(ds)
+    rejected = ds.quarantined[table]
+    assert {int(p[0]) for p in want["problems"] if p[0] != 1} <= set(rejected.line)
+
+
+def test_every_schema_rule_has_a_failing_case_in_the_corpus():
+    fragments = [t for w in EXPECTED.values() for *_, t in w.get("problems", [])]
+    for table in schemas.TABLES.values():
+        for rule in table.rules:
+            assert any(f in rule.message for f in fragments), rule.message
+    for kind in ("choice", "date", "bool", "number", "level", "term", "month", "id"):
+        tables = [n.split("__")[0] for n in EXPECTED]
+        assert any(f.kind == kind for t in set(tables) for f in schemas.TABLES.get(
+            t, schemas.SETTINGS).fields), kind
+
+
+def test_quarantine_report_is_written_beside_the_problems(tmp_path):
+    ds = load(tiny_with(tmp_path, BAD / "attendance__negative_hours.csv"))
+    paths = ds.write_report(tmp_path / "report")
+    names = [p.name for p in paths]
+    assert names == ["problems.csv", "counts.csv", "quarantine_attendance.csv"]
+    q = pd.read_csv(tmp_path / "report" / "quarantine_attendance.csv", dtype=str)
+    assert q.line.tolist() == ["2"] and q.hours_per_week.tolist() == ["-15"]
+    assert "must be between 0 and 168" in q.reasons.iloc[0]
+
+
+# -- personal data ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("column", ["name", "first_name", "surname", "address", "postcode",
+                                    "nhs_number", "date_of_birth", "dob"])
+def test_personal_data_columns_are_refused_with_advice(tmp_path, column):
+    folder = tiny_with(tmp_path)
+    kids = pd.read_csv(folder / "children.csv", dtype=str)
+    kids[column] = "x"
+    kids.to_csv(folder / "children.csv", index=False)
+    with pytest.raises(PersonalDataError, match=f"{column}.*pseudonymous child_id.*birth_month"):
+        load(folder)
+
+
+# -- messy CSV exports -----------------------------------------------------------------------
+
+def test_cp1252_bom_header_spaces_and_blank_rows_are_tolerated(tmp_path):
+    folder = tiny_with(tmp_path)
+    text = (TINY / "settings.csv").read_text().replace("Acorn Nursery", "Acorn \u00a3 Tots")
+    lines = text.splitlines()
+    lines[0] = (" Setting ID , Name,Provider Type,District ,Ofsted Judgement,Ofsted Date,"
+                "In Crisis,NEF registered")
+    lines.insert(2, ",,,,,,,")
+    (folder / "settings.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    kids = (TINY / "children.csv").read_bytes()
+    (folder / "children.csv").write_bytes(b"\xef\xbb\xbf" + kids)
+    ds = load(folder)
+    assert ds.counts.quarantined.sum() == 0
+    assert ds.settings.name.iloc[0] == "Acorn \u00a3 Tots"
+    assert ds.settings.line.tolist() == [2, 4, 5, 6]  # the blank line 3 is skipped, not lost
+    assert ds.children.child_id.iloc[0] == "C001"
+
+
+def test_old_level_names_are_mapped_on_load(tmp_path):
+    folder = tiny_with(tmp_path)
+    att = (TINY / "attendance.csv").read_text().replace(",GR2,", ",EYA+ Low,").replace(
+        ",GR1,", ",Early Years Action,")
+    (folder / "attendance.csv").write_text(att)
+    ds = load(folder)
+    assert ds.counts.quarantined.sum() == 0
+    assert set(ds.attendance.level.astype(str)) == {"NE", "GR1", "GR2", "GR4"}
+
+
+# -- other sources and round trips -----------------------------------------------------------
+
+def frames_equal(a, b) -> None:
+    """Same tables, same rows, same types (sources may order rows differently)."""
+    assert list(a.tables) == list(b.tables)
+    for name, table in schemas.TABLES.items():
+        if name not in a.tables:
+            continue
+        keys = list(table.unique)
+        left, right = (ds.tables[name].drop(columns="line").sort_values(keys, ignore_index=True)
+                       for ds in (a, b))
+        pd.testing.assert_frame_equal(left, right, check_dtype=True)
+
+
+def test_excel_workbook_with_one_sheet_per_table(tmp_path):
+    base = load(TINY)
+    book = sources.write_excel(base.tables, tmp_path / "ey.xlsx")
+    ds = load(book)
+    assert ds.counts.quarantined.sum() == 0
+    frames_equal(base, ds)
+    assert "ey.xlsx[attendance]" in sources.read_source(book)["attendance"].where
+
+
+def test_parquet_folder(tmp_path):
+    base = load(TINY)
+    sources.write_parquet_folder(base.tables, tmp_path / "pq")
+    frames_equal(base, load(tmp_path / "pq"))
+
+
+def test_sqlite_database(tmp_path):
+    base = load(TINY)
+    url = f"sqlite:///{tmp_path / 'ey.db'}"
+    sources.write_sql(base.tables, url)
+    ds = load(url)
+    frames_equal(base, ds)
+    assert ds.source == url
+
+
+def test_postgresql_round_trip_csv_excel_postgres_frame(tmp_path, pg_url):
+    """CSV -> Excel -> PostgreSQL -> frame gives equal frames (a real server, never skipped)."""
+    from_csv = load(TINY)
+    book = sources.write_excel(from_csv.tables, tmp_path / "ey.xlsx")
+    from_excel = load(book)
+    sources.write_sql(from_excel.tables, pg_url)
+    from_pg = load(pg_url)
+    assert from_pg.counts.quarantined.sum() == 0
+    frames_equal(from_csv, from_excel)
+    frames_equal(from_csv, from_pg)
+
+
+def test_postgresql_bad_rows_are_named_by_table_and_row(pg_url):
+    tables = load(TINY).tables
+    bad = {**tables, "attendance": tables["attendance"].assign(
+        hours_per_week=[15, 10, 15, -1, 15, 15])}
+    sources.write_sql(bad, pg_url)
+    ds = load(pg_url)
+    hit = ds.problems[ds.problems.column == "hours_per_week"]
+    assert hit.file.str.endswith("table attendance").all() and "@" in hit.file.iloc[0]
+    assert hit.value.tolist() == ["-1"] and ds.counts.quarantined.sum() == 1
+
+
+def test_sample_loads_from_sqlite_too(tmp_path, sample):
+    url = f"sqlite:///{tmp_path / 'sample.db'}"
+    sources.write_sql(sample.tables, url)
+    again = load(url)
+    assert again.summary == sample.summary
+
+
+def test_unreadable_sources_say_what_to_give():
+    with pytest.raises(InputDataError, match="no such file or folder"):
+        load(ROOT / "no-such-folder")
+    with pytest.raises(InputDataError, match="missing files"):
+        load(ROOT / "eyanalysis")
+    with pytest.raises(InputDataError, match="cannot read the database"):
+        load("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+
+
+# -- the validate command and the data dictionary --------------------------------------------
+
+def validate(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", "validate", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_validate_bundled_sample_reports_zero_quarantined(tmp_path, sample):
+    res = validate(ROOT / "eyanalysis/data/sample", "--report", tmp_path)
+    assert res.returncode == 0, res.stderr
+    n = sample.counts.rows_in.sum()
+    assert res.stdout.splitlines()[-1] == f"rows: {n} in, {n} accepted, 0 quarantined"
+
+
+def test_validate_bad_source_names_rows_and_exits_1(tmp_path):
+    folder = tiny_with(tmp_path, BAD / "attendance__orphan_setting.csv")
+    shutil.copy(BAD / "visits__unknown_visit_type.csv", folder / "visits.csv")
+    res = validate(folder, "--report", tmp_path / "rep")
+    assert res.returncode == 1
+    assert res.stdout.splitlines()[-1] == "rows: 25 in, 23 accepted, 2 quarantined"
+    assert "S99" in res.stdout and "coffee" in res.stdout and "visit_type" in res.stdout
+    assert (tmp_path / "rep" / "quarantine_attendance.csv").exists()
+    assert (tmp_path / "rep" / "quarantine_visits.csv").exists()
+
+
+def test_data_dictionary_in_docs_is_generated_from_the_schemas():
+    assert (ROOT / "docs/data_dictionary.md").read_text() == schemas.data_dictionary() + "\n"
