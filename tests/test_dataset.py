@@ -263,3 +263,14 @@ def test_validate_bad_source_names_rows_and_exits_1(tmp_path):
 
 def test_data_dictionary_in_docs_is_generated_from_the_schemas():
     assert (ROOT / "docs/data_dictionary.md").read_text() == schemas.data_dictionary() + "\n"
+
+
+def test_synth_command_regenerates_the_bundled_sample_byte_identically(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "eyanalysis.cli", "synth", "--out", tmp_path],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    bundled = ROOT / "eyanalysis/data/sample"
+    names = sorted(p.name for p in bundled.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
