@@ -97,6 +97,17 @@ def suppress(
     return out
 
 
+def signed_change(safe: pd.DataFrame, now: str, before: str) -> pd.Series:
+    """``+7``, ``-3`` or ``0`` between two published count columns; ``c`` where either is
+    suppressed, so that a hidden count cannot be recovered from the change."""
+    a = pd.to_numeric(safe[now], errors="coerce")
+    b = pd.to_numeric(safe[before], errors="coerce")
+    diff = (a - b).astype("Float64")
+    text = diff.astype("Int64").astype("string")
+    text = text.where(diff <= 0, "+" + text)
+    return text.fillna(CONFIDENTIAL).astype(object)
+
+
 def is_safe(table: pd.DataFrame, limit: int) -> bool:
     """No visible integer count from 1 to ``limit - 1`` anywhere in ``table``."""
     values = table.astype(str).stack()
