@@ -14,7 +14,92 @@ from eyanalysis.errors import ParameterError
 from eyanalysis.money import HOUR_UNITS, to_units
 
 SPLIT_RULES = ("pro_rata", "largest_first")
+
+
+def _category_codes(col: pd.Series, categories=None) -> np.ndarray:
+    """Integer codes of a column, fast for ``category`` columns (no string work).
+
+    With ``categories``, codes index into them (-1 for other values or missing);
+    without, codes number the distinct values (missing values -1).
+    """
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()
+        if categories is None:
+            return codes.astype(np.intp, copy=False)
+        lookup = pd.Index(list(categories)).get_indexer(col.cat.categories.astype(str))
+        lookup = np.append(lookup, -1)  # code -1 (missing) -> -1
+        return lookup[codes]
+    if categories is None:
+        return pd.factorize(col)[0].astype(np.int64)
+    return pd.Index(list(categories), dtype=object).get_indexer(
+        col.astype("string").to_numpy(dtype=object, na_value=None)).astype(np.int64)
+
+
+def _group_ids(att: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Group number of each row for ``keys`` (any numbering; one per distinct key)."""
+    codes = [_category_codes(att[key]) for key in keys]
+    if len(codes) > 1:  # a key with one value (one term) does not split groups
+        codes = [c for c in codes if c.size and c.min() != c.max()] or codes[-1:]
+    group = codes[0]
+    for more in codes[1:]:
+        group = group * (int(more.max(initial=0)) + 1) + more
+    if len(codes) > 1 or not isinstance(att[keys[-1]].dtype, pd.CategoricalDtype):
+        group = pd.factorize(group)[0]
+    return group.astype(np.int64)
 SPECIALIST_RULES = ("specialist_takes_all", "none")
+
+
+def _claim_units(
+    att: pd.DataFrame, cap: float, split_rule: str, specialist_rule: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(weekly_num, weekly_den, term_num)`` int64 arrays of :func:`claimable` (F2-F4, F7)."""
+    if split_rule not in SPLIT_RULES:
+        raise ParameterError(f"Unknown split rule {split_rule!r}; use one of {SPLIT_RULES}.")
+    if specialist_rule not in SPECIALIST_RULES:
+        raise ParameterError(
+            f"Unknown specialist rule {specialist_rule!r}; use one of {SPECIALIST_RULES}."
+        )
+    keys = ["term", "child_id"] if "term" in att.columns else ["child_id"]
+    cap_u = int(round(float(cap) * HOUR_UNITS))
+    hours_f = np.rint(np.asarray(att["hours_per_week"].to_numpy(), dtype="float64") * HOUR_UNITS)
+    hours = hours_f.astype("int64")  # as to_units, keeping the float copy for bincount
+    weeks = to_units(att["weeks"].to_numpy())
+    group = _group_ids(att, keys)
+    total = np.bincount(group, weights=hours_f)[group].astype("int64")
+
+    num = hours
+    den = np.ones_like(hours)
+    over = total > cap_u
+    if split_rule == "pro_rata":  # F3
+        num = np.where(over, cap_u * hours, hours)
+        den = np.where(over, total, 1)
+    else:
+        order = np.lexsort((att["setting_id"].astype(str).to_numpy(), -hours, group))
+        sorted_hours = pd.Series(hours[order])
+        before = np.empty_like(hours)
+        before[order] = sorted_hours.groupby(group[order]).cumsum().to_numpy() - hours[order]
+        num = np.clip(cap_u - before, 0, hours)
+
+    if specialist_rule == "specialist_takes_all" and "specialist" in att.columns:  # F4
+        flag = att["specialist"]
+        flag = flag.to_numpy() if flag.dtype == bool else flag.fillna(False).to_numpy(dtype=bool)
+        spec = flag & (hours >= cap_u)
+        if spec.any():
+            # One specialist setting per child takes the cap: most hours, then setting id.
+            rows = np.flatnonzero(spec)
+            setting = att["setting_id"].iloc[rows].astype(str).to_numpy()
+            cand = pd.DataFrame({"g": group[rows], "h": hours[rows], "s": setting}, index=rows)
+            cand = cand.sort_values(["g", "h", "s"], ascending=[True, False, True])
+            chosen = np.zeros(len(att), dtype=bool)
+            chosen[cand.drop_duplicates("g").index.to_numpy()] = True
+            has_spec = np.zeros(group.max() + 1, dtype=bool)
+            has_spec[group[spec]] = True
+            affected = np.flatnonzero(has_spec[group])
+            num = num.copy() if num is hours else num
+            num[affected] = np.where(chosen[affected], cap_u, 0)
+            den[affected] = 1  # den is a fresh array on both split paths
+
+    return num.astype("int64", copy=False), den.astype("int64", copy=False), num * weeks
 
 
 def claimable(
@@ -40,48 +125,7 @@ def claimable(
     weekly hours = num/den hundredths), ``term_num`` (term hours in 1/10,000 h, over the
     same den) and ``weekly_hours`` / ``term_hours`` as floats for display.
     """
-    if split_rule not in SPLIT_RULES:
-        raise ParameterError(f"Unknown split rule {split_rule!r}; use one of {SPLIT_RULES}.")
-    if specialist_rule not in SPECIALIST_RULES:
-        raise ParameterError(
-            f"Unknown specialist rule {specialist_rule!r}; use one of {SPECIALIST_RULES}."
-        )
-    keys = ["term", "child_id"] if "term" in att.columns else ["child_id"]
-    cap_u = int(round(float(cap) * HOUR_UNITS))
-    hours = to_units(att["hours_per_week"].to_numpy())
-    weeks = to_units(att["weeks"].to_numpy())
-    group = att.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
-    total = np.bincount(group, weights=hours).astype("int64")[group]
-
-    num = hours.copy()
-    den = np.ones_like(hours)
-    over = total > cap_u
-    if split_rule == "pro_rata":  # F3
-        num = np.where(over, cap_u * hours, hours)
-        den = np.where(over, total, 1)
-    else:
-        order = np.lexsort((att["setting_id"].astype(str).to_numpy(), -hours, group))
-        sorted_hours = pd.Series(hours[order])
-        before = np.empty_like(hours)
-        before[order] = sorted_hours.groupby(group[order]).cumsum().to_numpy() - hours[order]
-        num = np.clip(cap_u - before, 0, hours)
-
-    if specialist_rule == "specialist_takes_all" and "specialist" in att.columns:  # F4
-        spec = att["specialist"].fillna(False).to_numpy(dtype=bool) & (hours >= cap_u)
-        if spec.any():
-            # One specialist setting per child takes the cap: most hours, then setting id.
-            setting = att["setting_id"].astype(str).to_numpy()
-            cand = pd.DataFrame({"g": group, "h": hours, "s": setting})
-            cand = cand[spec].sort_values(["g", "h", "s"], ascending=[True, False, True])
-            chosen = np.zeros(len(att), dtype=bool)
-            chosen[cand.drop_duplicates("g").index.to_numpy()] = True
-            has_spec = np.zeros(group.max() + 1, dtype=bool)
-            has_spec[group[spec]] = True
-            child_has = has_spec[group]
-            num = np.where(child_has, np.where(chosen, cap_u, 0), num)
-            den = np.where(child_has, 1, den)
-
-    term_num = num * weeks
+    num, den, term_num = _claim_units(att, cap, split_rule, specialist_rule)
     return pd.DataFrame(
         {
             "weekly_num": num.astype("int64"),

@@ -10,12 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from eyanalysis.levels import SUPPLEMENT_LEVELS
-from eyanalysis.money import RATE_UNITS, pounds, rate_text, rate_units
+from eyanalysis.hours import _category_codes, _claim_units
+from eyanalysis.levels import LEVELS, SUPPLEMENT_LEVELS
+from eyanalysis.money import HOUR_UNITS, RATE_UNITS, amount_pence, pounds, rate_text, rate_units
 from eyanalysis.rates import Rates
-from eyanalysis.supplement import claim, eypp, supplement
+from eyanalysis.supplement import _eligible, _paid
 
 GRID_COLUMNS = ["setting_id", "level", "children", "nef_hours", "rate", "amount"]
 
@@ -27,62 +29,81 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     Every setting in ``att`` gets one row per level GR1..EXC (zero rows included), then
     TOTAL, then EYPP when ``att`` has an ``eypp`` column. Settings are sorted by id.
     """
-    hours = claim(att, rates)
-    sup = supplement(att, rates, hours)
-    settings = sorted(att["setting_id"].astype(str).unique())
-    paid = sup["paid"]
-    frame = pd.DataFrame(
-        {
-            "setting_id": att["setting_id"].astype(str)[paid],
-            "level": att["level"].astype(str)[paid],
-            "children": 1,
-            "nef_hours": sup["term_hours"][paid],
-            "amount_pence": sup["amount_pence"][paid],
-        }
-    )
-    full = pd.MultiIndex.from_product([settings, SUPPLEMENT_LEVELS], names=["setting_id", "level"])
-    by_level = (
-        frame.groupby(["setting_id", "level"]).sum().reindex(full, fill_value=0).reset_index()
-    )
-    by_level["rate_units"] = by_level["level"].map(
-        {lvl: rate_units(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS}
-    )
-    total = by_level.groupby("setting_id", as_index=False)[
-        ["children", "nef_hours", "amount_pence"]
-    ].sum()
-    total["level"] = "TOTAL"
-    parts = [by_level, total]
-    if "eypp" in att.columns:
-        prem = eypp(att, rates, hours)
-        eligible = prem["eligible"]
-        extra = (
-            pd.DataFrame(
-                {
-                    "setting_id": att["setting_id"].astype(str)[eligible],
-                    "children": 1,
-                    "nef_hours": prem["term_hours"][eligible],
-                    "amount_pence": prem["amount_pence"][eligible],
-                }
-            )
-            .groupby("setting_id")
-            .sum()
-            .reindex(settings, fill_value=0)
-        )
-        extra = extra.rename_axis("setting_id").reset_index()
-        extra["level"] = "EYPP"
-        extra["rate_units"] = rate_units(rates.eypp)
-        parts.append(extra)
-    out = pd.concat(parts, ignore_index=True)
-    order = {lvl: i for i, lvl in enumerate([*SUPPLEMENT_LEVELS, "TOTAL", "EYPP"])}
-    out["_o"] = out["level"].map(order)
-    out = out.sort_values(["setting_id", "_o"], kind="stable").drop(columns="_o")
-    out["children"] = out["children"].astype("int64")
-    out["amount_pence"] = out["amount_pence"].astype("int64")
-    out["rate_units"] = out["rate_units"].astype("Int64")
-    out["nef_hours"] = out["nef_hours"].astype(float).round(4)
-    return out[
-        ["setting_id", "level", "children", "nef_hours", "rate_units", "amount_pence"]
-    ].reset_index(drop=True)
+    num, den, term_num = _claim_units(att, rates.weekly_hour_cap, rates.split_rule,
+                                      rates.specialist_rule)
+    # Settings sorted by id; every aggregate is a bincount over (setting, row kind).
+    raw = _category_codes(att["setting_id"])
+    if isinstance(att["setting_id"].dtype, pd.CategoricalDtype):
+        names_all = att["setting_id"].cat.categories.astype(str).to_numpy()
+    else:
+        raw, uniques = pd.factorize(att["setting_id"].astype(str))
+        names_all = np.asarray(uniques, dtype=object).astype(str)
+    seen = raw if raw.min(initial=0) >= 0 else raw[raw >= 0]
+    present = np.flatnonzero(np.bincount(seen, minlength=len(names_all)))
+    names = names_all[present]
+    order = np.argsort(names, kind="stable")
+    rank = np.full(len(names_all), -1, dtype=np.int64)
+    rank[present[order]] = np.arange(len(present))
+    rank = np.append(rank, -1)  # rows without a setting id (code -1) are left out
+    n_set = len(present)
+    has_eypp = "eypp" in att.columns
+    kinds = [*SUPPLEMENT_LEVELS, "TOTAL"] + (["EYPP"] if has_eypp else [])
+    k = len(kinds)
+
+    # Only paid rows (a few per cent) are costed: F1, F5, then F10 per row.
+    ages = list(rates.in_base_rate)
+    age = _category_codes(att["funding_age"], ages)
+    code = _category_codes(att["level"], LEVELS)
+    paid, rate_of_row = _paid(att, rates, term_num, code, age)
+    rows = np.flatnonzero(paid)
+    rows = rows[rank[raw[rows]] >= 0]
+    level = code[rows]
+    p_num, p_den = term_num[rows], den[rows]
+    amount = amount_pence(p_num, p_den, rate_of_row[rows])
+    bins = rank[raw[rows]] * k + (level - 1)
+    size = n_set * k
+    children = np.bincount(bins, minlength=size).reshape(n_set, k)
+    nef = np.bincount(bins, weights=p_num / p_den / HOUR_UNITS**2, minlength=size
+                      ).reshape(n_set, k)
+    pence = _int_sums(bins, amount, size).reshape(n_set, k)
+    last = len(SUPPLEMENT_LEVELS)
+    children[:, last] = children[:, :last].sum(axis=1)
+    nef[:, last] = nef[:, :last].sum(axis=1)
+    pence[:, last] = pence[:, :last].sum(axis=1)
+    rate = [rate_units(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS] + [0]
+    if has_eypp:
+        is34 = age == ages.index("3-4") if "3-4" in ages else None
+        eligible = np.flatnonzero(_eligible(att, term_num, is34))
+        eligible = eligible[rank[raw[eligible]] >= 0]
+        e_num, e_den = term_num[eligible], den[eligible]
+        eb = rank[raw[eligible]]
+        children[:, k - 1] = np.bincount(eb, minlength=n_set)
+        nef[:, k - 1] = np.bincount(eb, weights=e_num / e_den / HOUR_UNITS**2, minlength=n_set)
+        pence[:, k - 1] = _int_sums(eb, amount_pence(e_num, e_den, rate_units(rates.eypp)),
+                                    n_set)
+        rate.append(rate_units(rates.eypp))
+    no_rate = np.tile(np.array(kinds) == "TOTAL", n_set)
+    return pd.DataFrame({
+        "setting_id": pd.Series(names[order], dtype="str").take(
+            np.repeat(np.arange(n_set), k)).reset_index(drop=True),
+        "level": pd.Series(kinds, dtype="str").take(np.tile(np.arange(k), n_set)
+                                                    ).reset_index(drop=True),
+        "children": children.ravel().astype("int64"),
+        "nef_hours": nef.ravel().astype(float).round(4),
+        "rate_units": pd.arrays.IntegerArray(np.tile(np.array(rate, dtype=np.int64), n_set),
+                                             no_rate),
+        "amount_pence": pence.ravel().astype("int64"),
+    })
+
+
+def _int_sums(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact integer sums of ``values`` per bin (float weights are exact below 2**53)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size and np.abs(values).sum() < 2**52:
+        return np.rint(np.bincount(bins, weights=values, minlength=size)).astype(np.int64)
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, bins, values)
+    return out
 
 
 def as_published(table: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from eyanalysis.hours import claimable
+from eyanalysis.hours import _category_codes, claimable
 from eyanalysis.levels import LEVELS
 from eyanalysis.money import amount_pence, rate_units
 from eyanalysis.rates import Rates
@@ -36,21 +36,46 @@ def supplement(att: pd.DataFrame, rates: Rates, hours: pd.DataFrame | None = Non
     claimable-hours columns.
     """
     hours = claim(att, rates) if hours is None else hours
-    level = att["level"].astype("string").to_numpy(dtype=object)
-    age = att["funding_age"].astype("string").to_numpy(dtype=object)
-    units = np.array([rate_units(rates.top_up.get(lvl, 0)) for lvl in LEVELS], dtype="int64")
-    code = pd.Categorical(level, categories=LEVELS).codes
-    rate = np.where(code >= 0, units[code], 0)
-    inside = np.zeros(len(att), dtype=bool)
-    for funding_age, levels in rates.in_base_rate.items():  # F5, a handful of cases
-        inside |= (age == funding_age) & np.isin(level, list(levels))
-    paid = (code > 0) & ~inside & (hours["term_num"].to_numpy() > 0)
+    paid, rate = _paid(att, rates, hours["term_num"].to_numpy())
     amount = np.where(paid, amount_pence(hours["term_num"], hours["weekly_den"], rate), 0)
     out = hours.copy()
     out["paid"] = paid
     out["rate"] = rate
     out["amount_pence"] = amount.astype("int64")
     return out
+
+
+def _paid(att: pd.DataFrame, rates: Rates, term_num: np.ndarray, code: np.ndarray | None = None,
+          age: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(paid, rate)`` per row: F1 and F5 (see :func:`supplement`). ``code`` (level codes in
+    LEVELS) and ``age`` (codes in ``rates.in_base_rate``) may be passed precomputed."""
+    units = np.append(
+        np.array([rate_units(rates.top_up.get(lvl, 0)) for lvl in LEVELS], dtype="int64"), 0)
+    code = _category_codes(att["level"], LEVELS) if code is None else code
+    rate = units[code]  # code -1 (unknown level) -> the appended 0
+    ages = list(rates.in_base_rate)
+    age = _category_codes(att["funding_age"], ages) if age is None else age
+    # F5 lookup: (funding age, level) -> inside the base rate; the last row is "other age"
+    table = np.zeros((len(ages) + 1, len(LEVELS) + 1), dtype=bool)
+    for i, funding_age in enumerate(ages):
+        for lvl in rates.in_base_rate[funding_age]:
+            if lvl in LEVELS:
+                table[i, LEVELS.index(lvl)] = True
+    inside = table.ravel()[age * table.shape[1] + np.where(code < 0, len(LEVELS), code)]
+    paid = (code > 0) & ~inside & (term_num > 0)
+    return paid, rate
+
+
+def _eligible(att: pd.DataFrame, term_num: np.ndarray, is34: np.ndarray | None = None
+              ) -> np.ndarray:
+    """EYPP eligibility per row (P1): flagged, a funded 3-4-year-old, claimable hours."""
+    if "eypp" not in att:
+        return np.zeros(len(att), dtype=bool)
+    flag = att["eypp"]
+    flag = flag.to_numpy() if flag.dtype == bool else flag.fillna(False).to_numpy(dtype=bool)
+    if is34 is None:
+        is34 = _category_codes(att["funding_age"], ["3-4"]) == 0
+    return flag & is34 & (term_num > 0)
 
 
 def eypp(att: pd.DataFrame, rates: Rates, hours: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -60,13 +85,7 @@ def eypp(att: pd.DataFrame, rates: Rates, hours: pd.DataFrame | None = None) -> 
     flagged ``eypp`` who is a funded 3- or 4-year-old; rounded half up per row (F10).
     """
     hours = claim(att, rates) if hours is None else hours
-    flagged = (
-        att["eypp"].fillna(False).to_numpy(dtype=bool)
-        if "eypp" in att
-        else np.zeros(len(att), dtype=bool)
-    )
-    eligible = flagged & (att["funding_age"].astype("string").to_numpy() == "3-4")
-    eligible &= hours["term_num"].to_numpy() > 0
+    eligible = _eligible(att, hours["term_num"].to_numpy())
     amount = amount_pence(hours["term_num"], hours["weekly_den"], rate_units(rates.eypp))
     out = hours.copy()
     out["eligible"] = eligible

@@ -1,0 +1,308 @@
+"""Benchmarks of issue #5: one command runs every workload and prints a table.
+
+    python -m benchmarks.run            # all workloads (P1 builds England scale: ~1 min)
+    python -m benchmarks.run --only P2 P3 P4 --scale 166 --repeat 3
+
+Each workload is timed after a warm-up as the best of ``--repeat`` runs; peak memory is
+the workload's own peak allocation (``tracemalloc``, numpy and pandas buffers included) in a
+separate, untimed run. Naive references run in this same process. Never part of the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"P1": 1.0, "P2": 1.0, "P3": 5.0, "P4": 0.5}
+
+
+def timed(fn, repeat: int) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def peak_mb(fn) -> float:
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def max_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------------------------- P1
+def england_claims(scale: float, seed: int, term_ids: list[str]) -> dict[str, pd.DataFrame]:
+    """The synthetic county at ``scale`` (166 ~ England): claims for ``term_ids``, one
+    frame per term, with funding age (F6), EYPP flags and specialist settings (F4)."""
+    from eyanalysis import synth, terms
+
+    tables = synth.build(seed=seed, scale=scale)
+    att, ch, st = tables["attendance"], tables["children"], tables["settings"]
+    born = pd.Series(terms._term_index_of_month(terms._month_index(ch["birth_month"])),
+                     index=ch["child_id"].astype(str))
+    eypp = pd.Series(ch["eypp_eligible"].to_numpy(), index=ch["child_id"].astype(str))
+    specialist = set(st.loc[st["provider_type"] == "specialist", "setting_id"])
+    out = {}
+    for term in term_ids:
+        rows = att[att["term"] == term].reset_index(drop=True)
+        child = rows["child_id"].astype(str)
+        b = born.reindex(child).to_numpy()
+        out[term] = pd.DataFrame({
+            "child_id": rows["child_id"], "setting_id": rows["setting_id"],
+            "level": rows["level"], "hours_per_week": rows["hours_per_week"],
+            "weeks": rows["weeks"].astype(float),
+            "funding_age": pd.Categorical.from_codes((terms.index(term) > b + 9).astype(int),
+                                                     ["2", "3-4"]),
+            "eypp": eypp.reindex(child).to_numpy(dtype=bool),
+            "specialist": rows["setting_id"].isin(specialist).to_numpy(),
+        })
+    del tables, att
+    return out
+
+
+def naive_grid(claims: pd.DataFrame, rates) -> dict[tuple[str, str], int]:
+    """Per-row Python reference of the F8 grid amounts (F2-F5, F10, P1): dicts and loops."""
+    cap = int(rates.weekly_hour_cap * 100)
+    units = {lvl: int(Decimal(rates.top_up[lvl]) * 10_000) for lvl in rates.top_up}
+    eypp_units = int(Decimal(rates.eypp) * 10_000)
+    rows = list(zip(claims["child_id"].astype(str), claims["setting_id"].astype(str),
+                    claims["level"].astype(str), claims["hours_per_week"], claims["weeks"],
+                    claims["funding_age"].astype(str), claims["eypp"], claims["specialist"],
+                    strict=True))
+    total = defaultdict(int)
+    best_spec: dict[str, tuple[int, str]] = {}
+    for child, setting, _lvl, hours, _w, _a, _e, spec in rows:
+        h = round(hours * 100)
+        total[child] += h
+        if spec and h >= cap:
+            cur = best_spec.get(child)
+            if cur is None or (-h, setting) < (-cur[0], cur[1]):
+                best_spec[child] = (h, setting)
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for child, setting, lvl, hours, weeks, age, eypp, _spec in rows:
+        h = round(hours * 100)
+        if child in best_spec:
+            num, den = (cap if best_spec[child][1] == setting else 0), 1
+        elif total[child] > cap:
+            num, den = cap * h, total[child]
+        else:
+            num, den = h, 1
+        term_num = num * round(weeks * 100)
+        scale = den * 1_000_000
+        inside = lvl in rates.in_base_rate.get(age, ())
+        if lvl != "NE" and not inside and term_num > 0:
+            out[(setting, "TOTAL")] += (2 * term_num * units[lvl] + scale) // (2 * scale)
+        if eypp and age == "3-4" and term_num > 0:
+            out[(setting, "EYPP")] += (2 * term_num * eypp_units + scale) // (2 * scale)
+    return out
+
+
+def p1(args) -> list[dict]:
+    from eyanalysis import terms
+    from eyanalysis.prediction import grid
+    from eyanalysis.rates import Rates
+
+    term_ids = ["2026-SPR", "2026-SUM", "2026-AUT"]
+    t0 = time.perf_counter()
+    claims = england_claims(args.scale, args.seed, term_ids)
+    build = time.perf_counter() - t0
+    rates = {t: Rates.from_parameters(terms.start(t)) for t in term_ids}
+    n_rows = sum(len(c) for c in claims.values())
+    n_children = sum(c["child_id"].nunique() for c in claims.values())
+    multi = sum(int(c["child_id"].duplicated().sum()) for c in claims.values())
+
+    def fast():
+        return {t: grid(claims[t], rates[t]) for t in term_ids}
+
+    secs = timed(fast, args.repeat)
+    peak = peak_mb(fast)
+    grids = fast()
+    t = time.perf_counter()
+    ref = {term: naive_grid(claims[term], rates[term]) for term in term_ids}
+    ref_secs = time.perf_counter() - t
+    for term in term_ids:  # the reference must agree to the penny
+        g = grids[term]
+        for kind in ("TOTAL", "EYPP"):
+            fast_total = int(g.loc[g["level"] == kind, "amount_pence"].sum())
+            ref_total = sum(v for (s, k), v in ref[term].items() if k == kind)
+            assert fast_total == ref_total, (term, kind, fast_total, ref_total)
+    return [{"workload": "P1 England-scale grid (3 terms)",
+             "size": f"{n_rows:,} rows, {n_children:,} child-terms, {multi:,} split rows",
+             "time_s": secs, "reference_s": ref_secs, "peak_mb": peak, "goal_s": GOALS["P1"],
+             "note": f"data build {build:.0f} s (untimed); reference = per-row Python, "
+                     "same totals to the penny"}]
+
+
+# ------------------------------------------------------------------------------------- P2
+def p2(args) -> list[dict]:
+    import eyanalysis
+    from eyanalysis import forecast as F
+    from eyanalysis.parameters import load_parameters
+    from eyanalysis.prediction import grid
+    from eyanalysis.rates import Rates
+
+    params = load_parameters()
+    ds = eyanalysis.load(args.data, tables=["attendance", "children", "settings"])
+    term = "2027-SPR"
+    claims = F.next_term_claims(ds, term, params)
+    rates = Rates.from_parameters("2027-01-01", params)
+    rng = np.random.default_rng(args.seed)
+    base = F.rate_vector(rates)
+    matrix = np.round(base * rng.uniform(0.8, 1.3, size=(10_000, base.size)), 4)
+
+    def fast():
+        hours = F.claim_hours(claims, rates)  # aggregate once
+        return F.sweep(hours.to_numpy(), matrix)
+
+    secs = timed(fast, args.repeat)
+    peak = peak_mb(fast)
+    spend = fast()
+
+    def one(row):  # naive: re-run the exact engine per scenario
+        top = dict(zip(["GR1", "GR2", "GR3", "GR4"], map(Decimal, map(str, row[:4])),
+                       strict=True))
+        top["EXC"] = top["GR4"] + Decimal(str(row[4]))
+        r = Rates(rates.on, top, rates.in_base_rate, rates.weekly_hour_cap, rates.split_rule,
+                  rates.specialist_rule, Decimal(str(row[5])))
+        g = grid(claims, r)
+        return g.loc[g["level"].isin(["TOTAL", "EYPP"]), "amount_pence"].sum() / 100
+
+    n_ref = 50
+    t = time.perf_counter()
+    exact = [one(row) for row in matrix[:n_ref]]
+    ref_secs = (time.perf_counter() - t) * len(matrix) / n_ref
+    worst = float(np.max(np.abs(np.array(exact) - spend[:n_ref])))
+    return [{"workload": "P2 scenario sweep", "size": f"10,000 rate scenarios x {len(claims):,}"
+             " claims", "time_s": secs, "reference_s": ref_secs, "peak_mb": peak,
+             "goal_s": GOALS["P2"],
+             "note": f"reference = exact engine per scenario, {n_ref} run and scaled; float "
+                     f"sweep within £{worst:.2f} of exact per-row pence"}]
+
+
+# ------------------------------------------------------------------------------------- P3
+def p3(args) -> list[dict]:
+    import eyanalysis
+    from eyanalysis import forecast as F
+    from eyanalysis import projection as pj
+    from eyanalysis.scenarios import baseline
+
+    ds = eyanalysis.load(args.data, tables=["attendance", "children", "settings"])
+    inputs = F.Inputs.from_dataset(ds)
+    sc = [baseline()]
+
+    def fast():
+        return F.run(inputs, sc, "2027-SPR", 6, paths=10_000, seed=args.seed)
+
+    secs = timed(fast, max(1, args.repeat - 1))
+    peak = peak_mb(fast)
+    n_ref = 100
+    t = time.perf_counter()
+    for k in range(n_ref):  # naive: one path at a time
+        pj.simulate(inputs.model, inputs.start, "2027-SPR", 6, paths=1, seed=k)
+    ref_secs = (time.perf_counter() - t) * 10_000 / n_ref
+    return [{"workload": "P3 Monte Carlo", "size": "10,000 paths x 6 terms, "
+             f"{int(inputs.start.sum()):,} children at start", "time_s": secs,
+             "reference_s": ref_secs, "peak_mb": peak, "goal_s": GOALS["P3"],
+             "note": f"reference = a Python loop over paths, {n_ref} run and scaled"}]
+
+
+# ------------------------------------------------------------------------------------- P4
+def _import_seconds(statement: str, runs: int = 5) -> float:
+    code = ("import time; t = time.perf_counter(); " + statement
+            + "; print(time.perf_counter() - t)")
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, cwd=ROOT)
+        times.append(float(out.stdout.strip()))
+    return min(times)
+
+
+def p4(args) -> list[dict]:
+    secs = _import_seconds("import eyanalysis")
+    ref = _import_seconds("import pandas, plotly.graph_objects, pandera.pandas, papermill")
+    return [{"workload": "P4 import eyanalysis", "size": "fresh interpreter", "time_s": secs,
+             "reference_s": ref, "peak_mb": float("nan"), "goal_s": GOALS["P4"],
+             "note": "reference = importing pandas, plotly, pandera and papermill eagerly"}]
+
+
+WORKLOADS = {"P1": p1, "P2": p2, "P3": p3, "P4": p4}
+
+
+def machine() -> str:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{dt.datetime.now():%Y-%m-%d %H:%M} | {platform.platform()} | {cpu} | "
+            f"{os.cpu_count()} cores | Python {platform.python_version()} | numpy "
+            f"{np.__version__} | pandas {pd.__version__} | load average "
+            f"{' '.join(f'{x:.2f}' for x in load)}")
+
+
+def table(rows: list[dict]) -> str:
+    head = "| workload | size | time | reference time | ratio | peak memory | goal | met |"
+    lines = [head, "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = r["reference_s"] / r["time_s"] if r["time_s"] else float("nan")
+        met = r["time_s"] < r["goal_s"] and (r["workload"][:2] != "P1" or (
+            ratio >= 100 and r["peak_mb"] < 3072))
+        mem = "-" if np.isnan(r["peak_mb"]) else f"{r['peak_mb']:,.0f} MB"
+        lines.append(f"| {r['workload']} | {r['size']} | {r['time_s']:.3f} s | "
+                     f"{r['reference_s']:.2f} s | {ratio:,.0f}x | {mem} | "
+                     f"< {r['goal_s']:g} s | {'yes' if met else 'NO'} |")
+    notes = [f"- {r['workload'][:2]}: {r['note']}" for r in rows]
+    return "\n".join(lines + [""] + notes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", choices=sorted(WORKLOADS), default=sorted(WORKLOADS))
+    ap.add_argument("--scale", type=float, default=166.0, help="P1 county scale (166 ~ England)")
+    ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs; the best is kept")
+    ap.add_argument("--data", default=None, help="data source for P2-P3 (default: sample)")
+    args = ap.parse_args(argv)
+    print(f"machine: {machine()}", flush=True)
+    rows = []
+    for name in args.only:
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        rows += WORKLOADS[name](args)
+    print(table(rows))
+    print(f"\nprocess peak RSS {max_rss_mb():,.0f} MB (includes building the test data); "
+          f"finished with load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""``eyanalysis forecast``: spend per scenario and term with P10/P50/P90 (issue #5)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _progress(stream=sys.stderr):
+    """A plain-text progress bar on stderr (no extra dependency)."""
+    began = time.perf_counter()
+
+    def report(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / max(total, 1))
+        stream.write(f"\rsimulating terms [{'#' * filled}{'.' * (width - filled)}] "
+                     f"{done}/{total} {time.perf_counter() - began:5.1f}s")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return report
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from eyanalysis.dataset import load
+    from eyanalysis.errors import InputDataError
+    from eyanalysis.forecast import Inputs, published, run
+    from eyanalysis.parameters import load_parameters
+    from eyanalysis.scenarios import load_scenarios
+    from eyanalysis.terms import parse
+
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
+        raise InputDataError(f"--out {out}: use a .csv or .xlsx file name.")
+    if args.terms < 1 or args.paths < 0:
+        raise InputDataError("--terms must be at least 1 and --paths at least 0.")
+    parse(args.from_term)
+    params = load_parameters()
+    scenarios = load_scenarios(args.scenario, params)  # baseline first
+    ds = load(args.data, tables=["attendance", "children", "settings"])
+    inputs = Inputs.from_dataset(ds)
+    long_run = args.paths * args.terms >= 5000 and not args.quiet
+    fc = run(inputs, scenarios, args.from_term, args.terms, args.paths, args.seed,
+             progress=_progress() if long_run else None)
+    table = published(fc)
+    if out is None:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.2f")
+    elif out.suffix.lower() == ".csv":
+        table.to_csv(out, index=False, lineterminator="\n", float_format="%.2f")
+    else:
+        from eyanalysis.forecast import sensitivity
+
+        with __import__("pandas").ExcelWriter(out, engine="openpyxl") as xl:
+            table.to_excel(xl, sheet_name="Forecast", index=False)
+            sensitivity(fc).to_excel(xl, sheet_name="Sensitivity", index=False)
+            fc.by_level.to_excel(xl, sheet_name="By level", index=False)
+    if out is not None:
+        print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms, {args.paths} "
+              f"paths, seed {args.seed})", file=sys.stderr)
+    for note in fc.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "forecast",
+        help="forecast supplement and EYPP spend per term under rate scenarios",
+        description="Project the caseload by level term by term from the history in the data, "
+                    "cost it under the baseline parameters and each scenario file, and write "
+                    "per scenario and term the expected spend, P10, P50, P90 (Monte Carlo) and "
+                    "the difference from the baseline. Same seed, same numbers.",
+    )
+    p.add_argument("--scenario", action="append", default=None, metavar="FILE",
+                   help="scenario YAML (repeatable; default: every file in "
+                        "parameters/scenarios/)")
+    p.add_argument("--from", dest="from_term", default="2027-SPR", metavar="TERM",
+                   help="first term to project, YYYY-AUT/SPR/SUM (default 2027-SPR)")
+    p.add_argument("--terms", type=int, default=6, metavar="N", help="terms to project (6)")
+    p.add_argument("--paths", type=int, default=2000, metavar="N",
+                   help="Monte Carlo paths (default 2000; 0 = expected path only)")
+    p.add_argument("--seed", type=int, default=20261123, metavar="S", help="random seed")
+    p.add_argument("--data", default=None, metavar="SOURCE",
+                   help="data source (default: the bundled sample county)")
+    p.add_argument("--out", metavar="FILE.csv|FILE.xlsx",
+                   help="write here instead of printing CSV to stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_forecast)

@@ -1,0 +1,44 @@
+"""``eyanalysis forecast`` (issue #5): runs on the sample, same seed same numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from eyanalysis.cli import main
+
+
+def test_forecast_every_shipped_scenario_same_seed_same_numbers(tmp_path, capsys):
+    args = ["forecast", "--terms", "3", "--paths", "200", "--seed", "9", "--quiet"]
+    assert main(args + ["--out", str(tmp_path / "a.csv")]) == 0
+    assert main(args + ["--out", str(tmp_path / "b.csv")]) == 0
+    a = (tmp_path / "a.csv").read_bytes()
+    assert a == (tmp_path / "b.csv").read_bytes()
+    table = pd.read_csv(tmp_path / "a.csv")
+    assert table["scenario"].nunique() == 6  # baseline + the five shipped files
+    assert list(table.columns[:8]) == ["scenario", "term", "expected", "p10", "p50", "p90",
+                                       "diff_expected", "diff_p50"]
+    assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()
+    assert (table.loc[table["scenario"] == "Baseline", "diff_expected"] == 0).all()
+
+
+def test_forecast_one_scenario_to_excel(tmp_path, root):
+    out = tmp_path / "f.xlsx"
+    code = main(["forecast", "--scenario", str(root / "parameters/scenarios/hour_cap_30.yaml"),
+                 "--from", "2027-SUM", "--terms", "2", "--paths", "50", "--out", str(out)])
+    assert code == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert set(sheets) == {"Forecast", "Sensitivity", "By level"}
+    assert (sheets["Forecast"].query("scenario != 'Baseline'")["diff_expected"] > 0).all()
+
+
+def test_bad_scenario_exits_2_naming_file_and_path(tmp_path, capsys):
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("name: t\noverrides:\n  inclusion.top_up.GR33: {2027-04-01: 1}\n")
+    assert main(["forecast", "--scenario", str(bad), "--paths", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "typo.yaml" in err and "inclusion.top_up.GR33" in err
+
+
+def test_start_term_before_the_end_of_the_data_is_refused(capsys):
+    assert main(["forecast", "--from", "2026-SPR", "--paths", "0"]) == 2
+    assert "2026-AUT" in capsys.readouterr().err
