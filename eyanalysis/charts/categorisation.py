@@ -137,7 +137,6 @@ def explorer(line: pd.DataFrame, settings: pd.DataFrame, judgements, as_of: dt.d
     pick_d = w.Dropdown(options=districts, value=district, description="District")
     pick_t = w.Dropdown(options=types, value=provider_type, description="Provider")
     pick_on = w.DatePicker(value=as_of, description="Date")
-    figs = [go.FigureWidget() for _ in range(3)]
     note = w.HTML()
 
     def frames():
@@ -150,20 +149,31 @@ def explorer(line: pd.DataFrame, settings: pd.DataFrame, judgements, as_of: dt.d
         trans = transitions(line, settings[mask], start, on)
         return lv, trans, start, on
 
-    def redraw(*_):
+    def figures():
         lv, trans, start, on = frames()
-        new = [spread_bars(lv, "district"), spread_bars(lv, "judgement"),
-               transition_sankey(trans, start, on)]
+        return lv, on, [spread_bars(lv, "district"), spread_bars(lv, "judgement"),
+                        transition_sankey(trans, start, on)]
+
+    def describe(lv, on):
+        counts = lv["level"].value_counts().reindex(list(SUPPORT_LEVELS), fill_value=0)
+        note.value = (f"<b>{len(lv)} settings on {on}</b>: "
+                      + ", ".join(f"{_label(k)} {v}" for k, v in counts.items()))
+
+    # Widgets are made from finished figures: a FigureWidget filled after creation reaches
+    # a browser that connects late (Voila) without its traces.
+    lv, on, first = figures()
+    figs = [go.FigureWidget(fig) for fig in first]
+    describe(lv, on)
+
+    def redraw(*_):
+        lv, on, new = figures()
         for fw, fig in zip(figs, new, strict=True):
             with fw.batch_update():
                 fw.data = []
                 fw.add_traces(list(fig.data))
                 fw.layout = fig.layout
-        counts = lv["level"].value_counts().reindex(list(SUPPORT_LEVELS), fill_value=0)
-        note.value = (f"<b>{len(lv)} settings on {on}</b>: "
-                      + ", ".join(f"{_label(k)} {v}" for k, v in counts.items()))
+        describe(lv, on)
 
     for control in (pick_d, pick_t, pick_on):
         control.observe(redraw, names="value")
-    redraw()
     return w.VBox([w.HBox([pick_d, pick_t, pick_on]), note, *figs])

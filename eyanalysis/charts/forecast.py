@@ -25,7 +25,7 @@ def fan_chart(table: pd.DataFrame, title: str = "Forecast spend per term, P10-P9
     """Expected spend per term for each scenario with its P10-P90 band."""
     import plotly.graph_objects as go
 
-    fig = go.FigureWidget() if widget else go.Figure()
+    fig = go.Figure()
     for i, (name, rows) in enumerate(table.groupby("scenario", sort=False)):
         colour = _COLOURS[i % len(_COLOURS)]
         x = rows["term"].tolist()
@@ -41,7 +41,9 @@ def fan_chart(table: pd.DataFrame, title: str = "Forecast spend per term, P10-P9
                                       "£%{customdata[2]:,.2f}<extra>" + name + "</extra>")
     fig.update_layout(title=title, yaxis_title="£ per term (supplement + EYPP)",
                       xaxis_title="term", hovermode="closest", legend={"orientation": "h"})
-    return fig
+    # A widget is made from the finished figure: one filled after display-less creation
+    # reaches a browser that connects late (Voila) without its traces.
+    return go.FigureWidget(fig) if widget else fig
 
 
 def waterfall(by_level: pd.DataFrame, scenario: str, baseline: str | None = None,
@@ -107,9 +109,12 @@ def live(fc: Forecast, inputs: Inputs, params):
             sliders[path] = w.FloatSlider(value=now, min=0.0, max=max(2 * now, 1.0), step=0.01,
                                           description=label, readout_format=".2f",
                                           continuous_update=False, style=style)
-    fig = fan_chart(base, title="What if: spend per term under the slider rates", widget=True)
-    fig.add_scatter(x=list(base["term"]), y=list(base["expected"]), mode="lines+markers",
-                    name="What if", line={"color": "#c00000", "dash": "dash"})
+    import plotly.graph_objects as go
+
+    plain = fan_chart(base, title="What if: spend per term under the slider rates")
+    plain.add_scatter(x=list(base["term"]), y=list(base["expected"]), mode="lines+markers",
+                      name="What if", line={"color": "#c00000", "dash": "dash"})
+    fig = go.FigureWidget(plain)  # built whole, so Voila's late-connecting page has the traces
     totals = w.HTML()
 
     def update(_change=None) -> None:
