@@ -39,7 +39,7 @@ class TermlySummaryParameters(BaseModel):
     def on(self) -> dt.date:
         """The date figures are counted at: ``as_of``, else the earlier of the term's end
         and today."""
-        return self.as_of or min(terms.end(self.term), dt.date.today())
+        return self.as_of or terms.counted_at(self.term)
 
 
 def _day(ts: dt.date) -> pd.Timestamp:

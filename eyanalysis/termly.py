@@ -46,11 +46,6 @@ class TermlyRunError(EyAnalysisError):
     """A notebook of the termly run failed; nothing was written to the term folder."""
 
 
-def as_of_for(term: str, today: dt.date | None = None) -> dt.date:
-    """The date a term is counted at: its last day, or today while it is still running."""
-    return min(terms.end(term), today or dt.date.today())
-
-
 def notebook_parameters(term: str, data: str, as_of: dt.date) -> dict[str, dict]:
     """The papermill parameters of each notebook for one term (recorded in the manifest)."""
     day = as_of.isoformat()
@@ -121,7 +116,7 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
     terms.parse(term)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    as_of = as_of_for(term, today)
+    as_of = terms.counted_at(term, today)
     params = notebook_parameters(term, data, as_of)
     work = Path(tempfile.mkdtemp(prefix=f".{term}.partial-", dir=out))
     work.chmod(0o755)

@@ -54,6 +54,11 @@ def end(term: str) -> dt.date:
     return start(shift(term, 1)) - dt.timedelta(days=1)
 
 
+def counted_at(term: str, today: dt.date | None = None) -> dt.date:
+    """The date a term's figures are counted at: its last day, or today while it runs."""
+    return min(end(term), today or dt.date.today())
+
+
 def containing(day: dt.date) -> str:
     """The term a date falls in."""
     season = "SPR" if day.month < 4 else "SUM" if day.month < 9 else "AUT"

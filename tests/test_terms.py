@@ -48,3 +48,8 @@ def test_F6_funding_age_from_the_term_after_the_third_birthday(birth_month, term
 def test_school_entry_is_september_after_fourth_birthday():
     entry = terms.school_entry(pd.Series(["2021-08", "2021-09", "2022-01"]))
     assert list(entry) == ["2025-AUT", "2026-AUT", "2026-AUT"]
+
+
+def test_a_term_is_counted_at_its_end_or_today_while_it_runs():
+    assert terms.counted_at("2025-AUT", dt.date(2026, 11, 23)) == dt.date(2025, 12, 31)
+    assert terms.counted_at("2026-AUT", dt.date(2026, 11, 23)) == dt.date(2026, 11, 23)
