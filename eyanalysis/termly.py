@@ -35,7 +35,10 @@ from eyanalysis.errors import EyAnalysisError
 from eyanalysis.parameters import default_root, parameter_files
 from eyanalysis.publish import PUBLISH_DIR_ENV
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_HERE = Path(__file__).resolve().parent
+# the copy inside an installed wheel, else the repository's notebooks/ (editable install)
+NOTEBOOK_DIR = (_HERE / "_notebooks" if (_HERE / "_notebooks").is_dir()
+                else _HERE.parent / "notebooks")
 NOTEBOOKS = ("termly_summary", "categorisation_spread", "panel_caseload", "funding_forecast")
 KERNEL = "python3"
 TIMEOUT = 900  # seconds per cell
