@@ -402,8 +402,12 @@ def change_date(v: VoilaPage) -> tuple[str, str]:
                                         note_before, plot_before, v.server)
         v.notes = (note_before, note_after)
         show_controls(area)
-        v.page.wait_for_timeout(3000)  # what the charts show a person a few seconds later
-        v.charts_after = widget_charts(area)
+        # the transitions chart is redrawn last: give it up to 20 s to show the new date
+        for _ in range(40):
+            v.charts_after = widget_charts(area)
+            if any(f"to {NEW_DATE}" in c["title"] for c in v.charts_after):
+                break
+            v.page.wait_for_timeout(500)
         screenshot(v.page, f"{VoilaPage.name}-after")
     return v.notes
 

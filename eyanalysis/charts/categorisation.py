@@ -159,21 +159,23 @@ def explorer(line: pd.DataFrame, settings: pd.DataFrame, judgements, as_of: dt.d
         note.value = (f"<b>{len(lv)} settings on {on}</b>: "
                       + ", ".join(f"{_label(k)} {v}" for k, v in counts.items()))
 
-    # Widgets are made from finished figures: a FigureWidget filled after creation reaches
-    # a browser that connects late (Voila) without its traces.
+    # Each chart is a FigureWidget made from a finished figure, replaced whole on a change:
+    # a new widget carries its traces in its state, which a page that connects late
+    # (Voila) reads correctly; in-place trace updates were seen to be lost there.
     lv, on, first = figures()
-    figs = [go.FigureWidget(fig) for fig in first]
+    boxes = [w.Box([go.FigureWidget(fig)]) for fig in first]
     describe(lv, on)
 
     def redraw(*_):
         lv, on, new = figures()
-        for fw, fig in zip(figs, new, strict=True):
-            with fw.batch_update():
-                fw.data = []
-                fw.add_traces(list(fig.data))
-                fw.layout = fig.layout
+        for box, fig in zip(boxes, new, strict=True):
+            old = box.children
+            box.children = (go.FigureWidget(fig),)
+            for widget in old:
+                widget.close()
         describe(lv, on)
 
     for control in (pick_d, pick_t, pick_on):
         control.observe(redraw, names="value")
-    return w.VBox([w.HBox([pick_d, pick_t, pick_on]), note, *figs])
+    return w.VBox([w.HBox([pick_d, pick_t, pick_on]), note, *boxes])
+
