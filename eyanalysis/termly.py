@@ -117,7 +117,7 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
     import papermill as pm
 
     terms.parse(term)
-    out = Path(out)
+    out = Path(out).resolve()  # the kernels run in the work folder: no relative paths
     out.mkdir(parents=True, exist_ok=True)
     as_of = terms.counted_at(term, today)
     params = notebook_parameters(term, data, as_of)

@@ -21,16 +21,19 @@ from tests.conftest import ROOT
 TERM = "2026-AUT"
 
 
-def run_cli(*args) -> subprocess.CompletedProcess:
+def run_cli(*args, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "eyanalysis.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=1800)
+                          capture_output=True, text=True, timeout=1800, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The termly run twice on the same inputs, into two output folders."""
+    """The termly run twice on the same inputs, into two output folders: the first given
+    as an absolute path, the second relative to the working folder (as in the README)."""
     out = [tmp_path_factory.mktemp(f"run{i}") for i in (1, 2)]
-    results = [run_cli("termly", "--term", TERM, "--out", o) for o in out]
+    results = [run_cli("termly", "--term", TERM, "--out", out[0]),
+               run_cli("termly", "--term", TERM, "--out", "outputs", cwd=out[1])]
+    out[1] = out[1] / "outputs"
     for res in results:
         assert res.returncode == 0, res.stderr[-3000:]
     return [o / TERM for o in out], results
