@@ -35,6 +35,11 @@ def _category_codes(col: pd.Series, categories=None) -> np.ndarray:
         col.astype("string").to_numpy(dtype=object, na_value=None)).astype(np.int64)
 
 
+def flags(col: pd.Series) -> np.ndarray:
+    """A true/false column as a boolean array; missing values read as false."""
+    return col.to_numpy() if col.dtype == bool else col.fillna(False).to_numpy(dtype=bool)
+
+
 def _group_ids(att: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Group number of each row for ``keys`` (any numbering; one per distinct key)."""
     codes = [_category_codes(att[key]) for key in keys]
@@ -81,9 +86,7 @@ def _claim_units(
         num = np.clip(cap_u - before, 0, hours)
 
     if specialist_rule == "specialist_takes_all" and "specialist" in att.columns:  # F4
-        flag = att["specialist"]
-        flag = flag.to_numpy() if flag.dtype == bool else flag.fillna(False).to_numpy(dtype=bool)
-        spec = flag & (hours >= cap_u)
+        spec = flags(att["specialist"]) & (hours >= cap_u)
         if spec.any():
             # One specialist setting per child takes the cap: most hours, then setting id.
             rows = np.flatnonzero(spec)

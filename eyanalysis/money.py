@@ -55,6 +55,13 @@ def pounds(pence: int | np.integer) -> str:
     return f"{sign}{abs(pence) // 100}.{abs(pence) % 100:02d}"
 
 
+def pounds_text(pence, thousands: bool = False):
+    """A column of integer pence as ``£1234.56`` (``£1,234.56`` with ``thousands``)."""
+    p = pence.astype("int64")
+    whole = (p // 100).map("{:,}".format) if thousands else (p // 100).astype(str)
+    return "£" + whole + "." + (p % 100).astype(str).str.zfill(2)
+
+
 def rate_text(value: Decimal) -> str:
     """A rate shown with at least two decimals (``0.14``, ``6.30``, ``3.146``)."""
     text = format(Decimal(value).normalize(), "f")

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from eyanalysis import exceptional, terms
 from eyanalysis.levels import LEVELS, school_equivalent
+from eyanalysis.money import pounds_text
 from eyanalysis.parameters import Parameters, as_date, load_parameters
 from eyanalysis.schemas import PANEL_KINDS
 
@@ -58,16 +59,9 @@ class PanelCaseloadParameters(BaseModel):
 
 # -- helpers -----------------------------------------------------------------------------
 
-def _term_index(dates: pd.Series) -> np.ndarray:
-    """Term index (see :func:`eyanalysis.terms.index`) of the term containing each date."""
-    month = dates.dt.month.to_numpy()
-    return dates.dt.year.to_numpy() * 3 + np.where(month < 4, 0, np.where(month < 9, 1, 2))
-
-
 def money(pence: pd.Series) -> pd.Series:
     """Integer pence shown to the penny: ``123456`` -> ``"£1234.56"`` (F10)."""
-    p = pence.astype("int64")
-    return ("£" + (p // 100).astype(str) + "." + (p % 100).astype(str).str.zfill(2))
+    return pounds_text(pence)
 
 
 def status_on(apps: pd.DataFrame, on: dt.date | str) -> pd.DataFrame:
@@ -307,7 +301,7 @@ def committed(apps: pd.DataFrame, children: pd.DataFrame, attendance: pd.DataFra
     costing = st["kind"].map({k: params.get(f"panel.costing.{k}", day) for k in PANEL_KINDS})
     aw = st.loc[(st["decision"] == "approved") & (costing == "rates")]
     aw = aw.merge(children[["child_id", "birth_month"]], on="child_id", how="left")
-    aw = aw.assign(start=_term_index(aw["decision_date"]))
+    aw = aw.assign(start=terms.index_of_dates(aw["decision_date"]))
     entry = terms.school_entry(aw["birth_month"]).str[:4].astype(int).to_numpy() * 3 + 2
     aw = aw.sort_values(["child_id", "start", "decision_date", "application_id"])
     nxt = aw.groupby("child_id")["start"].shift(-1).fillna(np.iinfo("int64").max // 2)

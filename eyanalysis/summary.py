@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eyanalysis import panel, terms
 from eyanalysis.levels import LEVELS, SUPPLEMENT_LEVELS
+from eyanalysis.money import pounds_text
 from eyanalysis.prediction import grid
 from eyanalysis.rates import Rates
 from eyanalysis.schemas import PANEL_KINDS, SUPPORT_LEVELS, VISIT_TYPES
@@ -188,15 +189,9 @@ def flags(ds, term: str) -> pd.DataFrame:
     return out
 
 
-def pounds(values: pd.Series) -> pd.Series:
-    """Integer pence as ``£1,234.56`` text; suppressed cells stay ``c``."""
-    def fmt(v):
-        if isinstance(v, str):
-            return v
-        v = int(v)
-        return f"£{v // 100:,}.{v % 100:02d}"
-
-    return values.map(fmt)
+def pounds(pence: pd.Series) -> pd.Series:
+    """Integer pence as ``£1,234.56`` text (before publishing, which may suppress it)."""
+    return pounds_text(pence, thousands=True)
 
 
 def number(value) -> str:

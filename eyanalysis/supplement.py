@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from eyanalysis.hours import _category_codes, claimable
+from eyanalysis.hours import _category_codes, claimable, flags
 from eyanalysis.levels import LEVELS
 from eyanalysis.money import amount_pence, rate_units
 from eyanalysis.rates import Rates
@@ -71,8 +71,7 @@ def _eligible(att: pd.DataFrame, term_num: np.ndarray, is34: np.ndarray | None =
     """EYPP eligibility per row (P1): flagged, a funded 3-4-year-old, claimable hours."""
     if "eypp" not in att:
         return np.zeros(len(att), dtype=bool)
-    flag = att["eypp"]
-    flag = flag.to_numpy() if flag.dtype == bool else flag.fillna(False).to_numpy(dtype=bool)
+    flag = flags(att["eypp"])
     if is34 is None:
         is34 = _category_codes(att["funding_age"], ["3-4"]) == 0
     return flag & is34 & (term_num > 0)

@@ -114,6 +114,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eyanalysis import terms
+
 __all__ = [
     "AS_OF",
     "DEFAULT_SEED",
@@ -285,11 +287,6 @@ _TERM_NAME = np.array(["SPR", "SUM", "AUT"])
 _TERM_AFTER = np.array([1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3])  # by birth month 0..11
 
 
-def _term_index(term: str) -> int:
-    year, name = term.split("-")
-    return int(year) * 3 + ["SPR", "SUM", "AUT"].index(name)
-
-
 def _term_label(t: int) -> str:
     return f"{t // 3}-{_TERM_NAME[t % 3]}"
 
@@ -361,7 +358,7 @@ def _to_dt(days, valid=None) -> pd.Series:
     return pd.Series(arr)
 
 
-WINDOW = np.arange(_term_index(FIRST_TERM), _term_index(LAST_TERM) + 1)
+WINDOW = np.arange(terms.index(FIRST_TERM), terms.index(LAST_TERM) + 1)
 _W0 = int(_term_start(WINDOW[0]))
 
 

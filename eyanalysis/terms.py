@@ -83,6 +83,11 @@ def _term_index_of_month(month_index: np.ndarray) -> np.ndarray:
     return year * 3 + season_idx
 
 
+def index_of_dates(dates: pd.Series) -> np.ndarray:
+    """Term index (see :func:`index`) of the term containing each date."""
+    return _term_index_of_month(dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1)
+
+
 def funding_age(birth_month: pd.Series, term: str | pd.Series) -> pd.Series:
     """Funding age ``"2"`` or ``"3-4"`` of each child in a term (F6, a Decision).
 
