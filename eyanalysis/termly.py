@@ -126,7 +126,6 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
     started = dt.datetime.now(dt.UTC)
     records = []
     env_before = {k: os.environ.get(k) for k in (PUBLISH_DIR_ENV, "PLOTLY_RENDERER")}
-    os.environ[PUBLISH_DIR_ENV] = str(work / "tables")
     os.environ["PLOTLY_RENDERER"] = RENDERER
     try:
         (work / "notebooks").mkdir()
