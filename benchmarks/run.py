@@ -58,11 +58,12 @@ def max_rss_mb() -> float:
 def england_claims(scale: float, seed: int, term_ids: list[str]) -> dict[str, pd.DataFrame]:
     """The synthetic county at ``scale`` (166 ~ England): claims for ``term_ids``, one
     frame per term, with funding age (F6), EYPP flags and specialist settings (F4)."""
-    from eyanalysis import synth, terms
+    from eyanalysis.data import synth
+    from eyanalysis.rules import terms
 
     tables = synth.build(seed=seed, scale=scale)
     att, ch, st = tables["attendance"], tables["children"], tables["settings"]
-    born = pd.Series(terms._term_index_of_month(terms._month_index(ch["birth_month"])),
+    born = pd.Series(terms.term_index_of_month(terms.month_index(ch["birth_month"])),
                      index=ch["child_id"].astype(str))
     eypp = pd.Series(ch["eypp_eligible"].to_numpy(), index=ch["child_id"].astype(str))
     specialist = set(st.loc[st["provider_type"] == "specialist", "setting_id"])
@@ -122,9 +123,9 @@ def naive_grid(claims: pd.DataFrame, rates) -> dict[tuple[str, str], int]:
 
 
 def p1(args) -> list[dict]:
-    from eyanalysis import terms
-    from eyanalysis.prediction import grid
-    from eyanalysis.rates import Rates
+    from eyanalysis.rules import terms
+    from eyanalysis.rules.grid import grid
+    from eyanalysis.rules.rates import Rates
 
     term_ids = ["2026-SPR", "2026-SUM", "2026-AUT"]
     t0 = time.perf_counter()
@@ -160,10 +161,10 @@ def p1(args) -> list[dict]:
 # ------------------------------------------------------------------------------------- P2
 def p2(args) -> list[dict]:
     import eyanalysis
-    from eyanalysis import forecast as F
+    from eyanalysis.analysis import forecast as F
     from eyanalysis.parameters import load_parameters
-    from eyanalysis.prediction import grid
-    from eyanalysis.rates import Rates
+    from eyanalysis.rules.grid import grid
+    from eyanalysis.rules.rates import Rates
 
     params = load_parameters()
     ds = eyanalysis.load(args.data, tables=["attendance", "children", "settings"])
@@ -206,9 +207,9 @@ def p2(args) -> list[dict]:
 # ------------------------------------------------------------------------------------- P3
 def p3(args) -> list[dict]:
     import eyanalysis
-    from eyanalysis import forecast as F
-    from eyanalysis import projection as pj
-    from eyanalysis.scenarios import baseline
+    from eyanalysis.analysis import forecast as F
+    from eyanalysis.analysis import projection as pj
+    from eyanalysis.rules.scenarios import baseline
 
     ds = eyanalysis.load(args.data, tables=["attendance", "children", "settings"])
     inputs = F.Inputs.from_dataset(ds)

@@ -14,12 +14,12 @@ _LAZY = {
     "Parameters": "eyanalysis.parameters",
     "load_parameters": "eyanalysis.parameters",
     "EyAnalysisError": "eyanalysis.errors",
-    "load": "eyanalysis.dataset",
-    "Dataset": "eyanalysis.dataset",
+    "load": "eyanalysis.data.dataset",
+    "Dataset": "eyanalysis.data.dataset",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from eyanalysis.dataset import Dataset, load
+    from eyanalysis.data.dataset import Dataset, load
     from eyanalysis.errors import EyAnalysisError
     from eyanalysis.parameters import Parameters, load_parameters
 

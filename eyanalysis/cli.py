@@ -40,9 +40,9 @@ def _write_atomically(path: Path, write) -> None:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     """Predict the termly Inclusion Supplement (and EYPP) for every setting (F8)."""
-    from eyanalysis.claims import read_attendance
-    from eyanalysis.prediction import as_published, grid, write_excel
-    from eyanalysis.rates import Rates
+    from eyanalysis.data.claims_file import read_attendance
+    from eyanalysis.rules.grid import as_published, grid, write_excel
+    from eyanalysis.rules.rates import Rates
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
@@ -77,7 +77,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a source; print every problem and the row counts (exit 1 if any quarantined)."""
     import pandas as pd
 
-    from eyanalysis.dataset import load
+    from eyanalysis.data.dataset import load
 
     ds = load(args.source)
     if len(ds.problems):
@@ -98,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_synth(args: argparse.Namespace) -> int:
     """Regenerate the synthetic sample county (byte-identical for the same seed and scale)."""
-    from eyanalysis import synth
+    from eyanalysis.data import synth
 
     out = Path(args.out) if args.out else None
     paths = synth.regenerate(out, seed=args.seed, scale=args.scale)
@@ -109,7 +109,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
     """Write the data dictionary generated from the schemas."""
-    from eyanalysis.schemas import data_dictionary
+    from eyanalysis.data.schemas import data_dictionary
 
     text = data_dictionary()
     if args.out:

@@ -33,3 +33,19 @@ class InputDataError(EyAnalysisError):
     def __init__(self, message: str, problems: list[dict] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class TermError(EyAnalysisError):
+    """A term id is not of the form YYYY-AUT, YYYY-SPR or YYYY-SUM."""
+
+
+class PersonalDataError(InputDataError):
+    """A children table carries identifying data; it is refused whole."""
+
+
+class DisclosureError(EyAnalysisError):
+    """A table about individual children was about to be published."""
+
+
+class TermlyRunError(EyAnalysisError):
+    """A notebook of the termly run failed; nothing was written to the term folder."""

@@ -26,18 +26,8 @@ from typing import Any
 import yaml
 
 from eyanalysis.errors import ParameterDateError, ParameterError
+from eyanalysis.vocabulary import BREAKDOWNS
 
-# Names a broken-down file may use as keys, by the breakdown it declares.
-BREAKDOWNS: dict[str, frozenset[str]] = {
-    "level": frozenset({"NE", "GR1", "GR2", "GR3", "GR4", "EXC"}),
-    "funding_age": frozenset({"2", "3-4", "under-2"}),
-    "term_season": frozenset({"AUT", "SPR", "SUM"}),
-    "support_level": frozenset({"universal", "targeted", "intensive"}),
-    "visit_type": frozenset({"learning_development", "welfare", "send_review", "targeted",
-                             "intensive"}),
-    "review_type": frozenset({"provision_map", "iep", "ehcp"}),
-    "panel_kind": frozenset({"exceptional", "non_nef", "out_of_school", "challenge_gr4"}),
-}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SCENARIO_DIR = "scenarios"
 
@@ -331,6 +321,11 @@ def _load(root: Path) -> Parameters:
 @lru_cache(maxsize=8)
 def _cached(root: str) -> Parameters:
     return _load(Path(root))
+
+
+def resolve(params: Parameters | None) -> Parameters:
+    """``params``, or the parameter files (:func:`load_parameters`) when it is ``None``."""
+    return params if params is not None else load_parameters()
 
 
 def load_parameters(root: Path | str | None = None) -> Parameters:

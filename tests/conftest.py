@@ -72,6 +72,6 @@ def pg_url():
 @pytest.fixture(scope="session")
 def sample():
     """The bundled sample county, loaded once."""
-    from eyanalysis.dataset import load
+    from eyanalysis.data.dataset import load
 
     return load()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eyanalysis import audit
+from eyanalysis.analysis import audit
 
 TYPES = ["childminder", "group_pvi", "school_based", "specialist"]
 

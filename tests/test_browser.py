@@ -8,7 +8,7 @@ render or whether a control changes what is shown. These tests do, in three plac
   changing one control must change a shown number and a chart.
 * Voila: the categorisation notebook as a dashboard; changing the date must change the
   spread shown.
-* The offline termly report (``eyanalysis.termly.export_html``) opened from ``file://`` with
+* The offline termly report (``eyanalysis.jobs.termly.export_html``) opened from ``file://`` with
   every network request aborted: the charts must still render.
 
 Never skipped: without chromium, JupyterLab or Voila the tests fail and say what to install.
@@ -450,7 +450,7 @@ def test_voila_figurewidgets_drawn_on_load(voila_page):
         "go.FigureWidget() was built empty and before display; in Voila the browser only "
         "gets the widget state (_widget_data, still []) once the notebook has run, not "
         "those update messages. Build each FigureWidget from a finished figure "
-        "(go.FigureWidget(fig)) in eyanalysis/charts/categorisation.py explorer() and "
+        "(go.FigureWidget(fig)) in eyanalysis/apps/spread.py explorer() and "
         "eyanalysis/charts/forecast.py live(). "
         f"Screenshot: {ARTIFACTS / (VoilaPage.name + '-before.png')}")
 
@@ -462,7 +462,7 @@ def test_termly_report_opens_offline(page, tmp_path, monkeypatch):
     draws its plotly charts from file:// with every network request aborted."""
     import papermill
 
-    from eyanalysis.termly import export_html
+    from eyanalysis.jobs.termly import export_html
 
     name = "offline-termly_summary"
     monkeypatch.setenv("PLOTLY_RENDERER", "plotly_mimetype+notebook")

@@ -11,8 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
-from eyanalysis import categorisation as cat
-from eyanalysis import outcomes, visits, workload
+from eyanalysis.analysis import categorisation as cat
+from eyanalysis.analysis import outcomes, visits, workload
 from tests.conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "categorisation_spread.ipynb"

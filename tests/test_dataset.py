@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from eyanalysis import schemas, sources
-from eyanalysis.dataset import PersonalDataError, load
+from eyanalysis.data import schemas, sources
+from eyanalysis.data.dataset import PersonalDataError, load
 from eyanalysis.errors import InputDataError
 from tests.conftest import ROOT
 

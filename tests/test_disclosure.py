@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eyanalysis.disclosure import CONFIDENTIAL, is_safe, secondary, suppress, threshold
+from eyanalysis.present.disclosure import CONFIDENTIAL, is_safe, secondary, suppress, threshold
 
 
 def test_threshold_is_a_dated_parameter_defaulting_to_6(params):

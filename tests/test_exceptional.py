@@ -7,7 +7,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from eyanalysis import exceptional as x
+from eyanalysis.rules import exceptional as x
 
 
 def _app(**flags) -> pd.DataFrame:

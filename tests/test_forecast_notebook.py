@@ -28,7 +28,7 @@ def test_notebook_under_papermill(tmp_path, root, monkeypatch):
 def test_notebook_parameters_are_validated():
     from pydantic import ValidationError
 
-    from eyanalysis.forecast import notebook_parameters
+    from eyanalysis.analysis.forecast import notebook_parameters
 
     with pytest.raises(ValidationError):
         notebook_parameters(start_term="spring", horizon=6, paths=10, seed=1)

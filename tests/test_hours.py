@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eyanalysis.hours import claimable
+from eyanalysis.rules.hours import claimable
 from tests.conftest import claims
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eyanalysis import levels
+from eyanalysis.rules import levels
 
 
 @pytest.mark.parametrize(

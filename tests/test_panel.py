@@ -14,8 +14,8 @@ import pandas as pd
 import pydantic
 import pytest
 
-from eyanalysis import exceptional as x
-from eyanalysis import panel
+from eyanalysis.analysis import panel
+from eyanalysis.rules import exceptional as x
 from tests.conftest import ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "panel_caseload.ipynb"

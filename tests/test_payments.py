@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from eyanalysis import payments as pm
+from eyanalysis.analysis import payments as pm
 
 
 @pytest.fixture(scope="module")

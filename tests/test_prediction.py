@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from eyanalysis.claims import read_attendance
-from eyanalysis.prediction import GRID_COLUMNS, as_published, grid
-from eyanalysis.rates import Rates
+from eyanalysis.data.claims_file import read_attendance
+from eyanalysis.rules.grid import GRID_COLUMNS, as_published, grid
+from eyanalysis.rules.rates import Rates
 from tests.conftest import ROOT, claims
 
 CASES = yaml.safe_load((ROOT / "tests/cases/prediction.yaml").read_text())

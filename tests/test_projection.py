@@ -7,11 +7,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from eyanalysis import forecast as F
-from eyanalysis import projection as pj
-from eyanalysis.hours import claimable
-from eyanalysis.rates import Rates
-from eyanalysis.scenarios import baseline, load_scenario
+from eyanalysis.analysis import forecast as F
+from eyanalysis.analysis import projection as pj
+from eyanalysis.rules.hours import claimable
+from eyanalysis.rules.rates import Rates
+from eyanalysis.rules.scenarios import baseline, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_sweep_is_the_matrix_form_of_costing(ds, params):
     claims = F.next_term_claims(ds, "2027-SPR", params)
     rates = Rates.from_parameters("2027-01-01", params)
     hours = F.claim_hours(claims, rates)
-    from eyanalysis.prediction import grid
+    from eyanalysis.rules.grid import grid
 
     g = grid(claims, rates)
     exact = (g.loc[g.level == "TOTAL", "amount_pence"].sum()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eyanalysis import reviews as rv
+from eyanalysis.analysis import reviews as rv
 
 ON = "2026-11-23"
 LEVELS = pd.CategoricalDtype(["NE", "GR1", "GR2", "GR3", "GR4", "EXC"], ordered=True)

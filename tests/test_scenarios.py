@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from eyanalysis.errors import ScenarioError
-from eyanalysis.rates import Rates
-from eyanalysis.scenarios import load_scenario, load_scenarios, scenario_files
+from eyanalysis.rules.rates import Rates
+from eyanalysis.rules.scenarios import load_scenario, load_scenarios, scenario_files
 
 
 def test_every_shipped_scenario_loads(params):

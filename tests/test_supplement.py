@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eyanalysis.money import amount_pence, pounds, rate_units, round_half_up_div, to_units
-from eyanalysis.rates import Rates
-from eyanalysis.supplement import eypp, supplement
+from eyanalysis.rules.money import amount_pence, pounds, rate_units, round_half_up_div, to_units
+from eyanalysis.rules.rates import Rates
+from eyanalysis.rules.supplement import eypp, supplement
 from tests.conftest import claims
 
 SEED = "2015-09-01"  # rates of the 2015-16 guidance

@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample county (eyanalysis.synth).
+"""Tests of the synthetic sample county (eyanalysis.data.synth).
 
 Shares are checked against the figures cited in the synth module docstring (GUIDE.md section 2)
 with tolerances wide enough for a county-sized random sample.
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eyanalysis import synth
+from eyanalysis.data import synth
 
 AS_OF = pd.Timestamp(str(synth.AS_OF))
 SEASONS = ("SPR", "SUM", "AUT")

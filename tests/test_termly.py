@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eyanalysis import termly
-from eyanalysis.dataset import load
+from eyanalysis.data.dataset import load
+from eyanalysis.jobs import termly
 from tests.conftest import ROOT
 
 TERM = "2026-AUT"

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from eyanalysis import terms
+from eyanalysis.rules import terms
 
 
 def test_term_arithmetic():

@@ -32,8 +32,8 @@ def add_parser(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eyanalysis.audit import sample, strata_text
-    from eyanalysis.dataset import load
+    from eyanalysis.analysis.audit import sample, strata_text
+    from eyanalysis.data.dataset import load
     from eyanalysis.errors import InputDataError
 
     if args.fraction is not None:

@@ -25,12 +25,12 @@ def _progress(stream=sys.stderr):
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
-    from eyanalysis.dataset import load
+    from eyanalysis.analysis.forecast import Inputs, published, run
+    from eyanalysis.data.dataset import load
     from eyanalysis.errors import InputDataError
-    from eyanalysis.forecast import Inputs, published, run
     from eyanalysis.parameters import load_parameters
-    from eyanalysis.scenarios import load_scenarios
-    from eyanalysis.terms import parse
+    from eyanalysis.rules.scenarios import load_scenarios
+    from eyanalysis.rules.terms import parse
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
@@ -51,7 +51,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     elif out.suffix.lower() == ".csv":
         table.to_csv(out, index=False, lineterminator="\n", float_format="%.2f")
     else:
-        from eyanalysis.forecast import sensitivity
+        from eyanalysis.analysis.forecast import sensitivity
 
         with __import__("pandas").ExcelWriter(out, engine="openpyxl") as xl:
             table.to_excel(xl, sheet_name="Forecast", index=False)

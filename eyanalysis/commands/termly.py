@@ -1,4 +1,4 @@
-"""``eyanalysis termly``: the scheduled termly run (see :mod:`eyanalysis.termly`)."""
+"""``eyanalysis termly``: the scheduled termly run (see :mod:`eyanalysis.jobs.termly`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def add_parser(sub) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eyanalysis.termly import run
+    from eyanalysis.jobs.termly import run
 
     folder = run(args.term, args.data, args.out, timeout=args.timeout,
                  progress=lambda line: print(line, file=sys.stderr, flush=True))

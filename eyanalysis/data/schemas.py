@@ -1,0 +1,376 @@
+"""The data model: seven tables, each column with its type, allowed values and meaning.
+
+One specification per table (:data:`TABLES`) drives three things, so they cannot drift:
+the pandera schema that validates raw text lazily (:func:`text_schema`), the conversion of
+accepted rows to typed columns (:func:`coerce`), and the data dictionary
+(:func:`data_dictionary`, rendered into ``docs/data_dictionary.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from eyanalysis.data import validation as v
+from eyanalysis.rules import levels
+from eyanalysis.vocabulary import (
+    CRITERIA_FLAGS,
+    DECISIONS,
+    EHCP_STATUSES,
+    JUDGEMENTS,
+    PANEL_KINDS,
+    PROVIDER_TYPES,
+    SUPPORT_LEVELS,
+    VISIT_TYPES,
+)
+
+# Spellings seen in exports, mapped to the codes above.
+_CHOICE_ALIASES = {
+    "group_based_pvi": "group_pvi", "pvi": "group_pvi", "group_based": "group_pvi",
+    "maintained_nursery": "maintained_nursery_school", "mns": "maintained_nursery_school",
+    "school": "school_based", "ri": "requires_improvement", "not_inspected":
+    "not_yet_inspected", "l_and_d": "learning_development", "send": "send_review",
+}
+
+
+def choice_key(text: pd.Series) -> pd.Series:
+    """``"Group-based PVI"`` -> ``"group_pvi"``: lower case, words joined by ``_``."""
+    key = (text.astype("string").str.strip().str.lower()
+           .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
+    return key.replace(_CHOICE_ALIASES)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # id | text | date | bool | number | choice | level | term | month
+    description: str
+    required: bool = True
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    references: str | None = None  # "table.column" this column must match (a foreign key)
+
+    def checks(self) -> list:
+        c = []
+        if self.required and self.kind not in {"bool"}:
+            c.append(v.not_blank())
+        if self.kind in {"id", "text"}:
+            c.append(v.no_formula())
+        elif self.kind == "date":
+            c.append(v.iso_date())
+        elif self.kind == "bool":
+            c.append(v.boolean())
+        elif self.kind == "number":
+            c += [v.is_number(required=False),
+                  v.in_range(self.low, self.high, low_inclusive=self.low_inclusive),
+                  v.max_decimals(2)]
+        elif self.kind == "choice":
+            # blanks are left to not_blank (required) or allowed (optional)
+            c.append(v.one_of((*self.choices, ""),
+                              normalise=lambda s: choice_key(s).fillna(""),
+                              hint=f"must be one of {', '.join(self.choices)}"
+                                   + ("" if self.required else " (or blank)")))
+        elif self.kind == "level":
+            c.append(v.one_of((*levels.LEVELS, ""),
+                              normalise=_level_or_blank,
+                              hint="must be a level NE, GR1, GR2, GR3, GR4 or EXC (or a "
+                                   "former name such as 'EYA+ Low', L1)"
+                                   + ("" if self.required else ", or blank")))
+        elif self.kind == "term":
+            c.append(v.matches(r"^\d{4}-(AUT|SPR|SUM)$", "must be a term id YYYY-AUT, "
+                                                         "YYYY-SPR or YYYY-SUM"))
+        elif self.kind == "month":
+            c.append(v.matches(r"^\d{4}-(0[1-9]|1[0-2])$", "must be a birth month YYYY-MM"))
+        return c
+
+    @property
+    def type_name(self) -> str:
+        return {"id": "text (identifier)", "text": "text", "date": "date (YYYY-MM-DD)",
+                "bool": "true/false", "number": "number", "choice": "one of a list",
+                "level": "SEND level id", "term": "term id", "month": "month (YYYY-MM)"}[self.kind]
+
+
+def _level_or_blank(s: pd.Series) -> pd.Series:
+    ids = levels.normalise(s).astype("string")
+    return ids.where(s.astype("string").str.strip() != "", "").fillna("?")
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule across columns of one row or rows of one table (pandera wide check)."""
+
+    column: str  # the column a failure is reported against
+    message: str
+    test: object  # callable(frame of text) -> boolean Series (True = fine)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    unique: tuple[str, ...] = ()
+    rules: tuple[RowRule, ...] = field(default=())
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+# -- row rules ---------------------------------------------------------------------------
+
+def _date(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s.where(s != ""), format="%Y-%m-%d", errors="coerce")
+
+
+def _not_before(later: str, earlier: str):
+    def test(f: pd.DataFrame) -> pd.Series:
+        a, b = _date(f[later]), _date(f[earlier])
+        return ~(a < b)
+
+    return test
+
+
+def _ofsted_date_given_when_inspected(f: pd.DataFrame) -> pd.Series:
+    inspected = choice_key(f["ofsted_judgement"]) != "not_yet_inspected"
+    return ~(inspected & (f["ofsted_date"] == ""))
+
+
+def _level_from_within_term(f: pd.DataFrame) -> pd.Series:
+    term = f["term"].str.extract(r"^(\d{4})-(AUT|SPR|SUM)$")
+    end_month = term[1].map({"SPR": "03-31", "SUM": "08-31", "AUT": "12-31"})
+    term_end = pd.to_datetime(term[0] + "-" + end_month, errors="coerce")
+    return ~(_date(f["level_from"]) > term_end)
+
+
+def _one_level_per_child_per_term(f: pd.DataFrame) -> pd.Series:
+    ids = levels.normalise(f["level"]).astype("string")
+    return ids.groupby([f["child_id"], f["term"]]).transform("nunique").fillna(0).le(1)
+
+
+def _decision_date_when_decided(f: pd.DataFrame) -> pd.Series:
+    pending = choice_key(f["decision"]) == "pending"
+    return (pending & (f["decision_date"] == "")) | (~pending & (f["decision_date"] != ""))
+
+
+def _awarded_level_only_when_approved(f: pd.DataFrame) -> pd.Series:
+    approved = choice_key(f["decision"]) == "approved"
+    return approved | (f["awarded_level"] == "")
+
+
+# -- the tables --------------------------------------------------------------------------
+
+SETTINGS = Table(
+    "settings", "Early years settings (providers) known to the authority.",
+    (
+        Field("setting_id", "id", "Pseudonymous or URN-based setting identifier, unique."),
+        Field("name", "text", "Setting name."),
+        Field("provider_type", "choice", "Kind of provider.", choices=PROVIDER_TYPES),
+        Field("district", "text", "District or locality the setting is in."),
+        Field("ofsted_judgement", "choice", "Latest Ofsted overall effectiveness judgement.",
+              choices=JUDGEMENTS),
+        Field("ofsted_date", "date", "Date of the latest Ofsted inspection; blank only when "
+              "not yet inspected.", required=False),
+        Field("in_crisis", "bool", "Setting in crisis or emergency (C1: Intensive support)."),
+        Field("nef_registered", "bool", "Offers Nursery Education Funding (NEF) places; the "
+              "population of the annual audit (M2)."),
+    ),
+    unique=("setting_id",),
+    rules=(RowRule("ofsted_date", "is required when the setting has been inspected",
+                   _ofsted_date_given_when_inspected),),
+)
+
+INSPECTIONS = Table(
+    "inspections", "Ofsted inspection history, for outcomes after support (C8).",
+    (
+        Field("setting_id", "id", "Setting inspected.", references="settings.setting_id"),
+        Field("inspection_date", "date", "Date of the inspection."),
+        Field("judgement", "choice", "Overall effectiveness judgement.", choices=JUDGEMENTS[:4]),
+    ),
+    unique=("setting_id", "inspection_date"),
+)
+
+CHILDREN = Table(
+    "children", "Funded children, pseudonymous: no name, address, postcode, NHS number or "
+    "full date of birth is ever accepted.",
+    (
+        Field("child_id", "id", "Pseudonymous child identifier, unique."),
+        Field("birth_month", "month", "Month of birth (YYYY-MM); never a full date."),
+        Field("eypp_eligible", "bool", "Eligible for the Early Years Pupil Premium (P1)."),
+        Field("looked_after", "bool", "Looked-after child."),
+        Field("ehcp_status", "choice", "Education, Health and Care plan status.",
+              choices=EHCP_STATUSES),
+        Field("known_to_psf", "bool", "Known to the Pre-School Forum (X1(b))."),
+    ),
+    unique=("child_id",),
+)
+
+ATTENDANCE = Table(
+    "attendance", "Funded attendance per term: one row per child per setting per term.",
+    (
+        Field("child_id", "id", "Child attending.", references="children.child_id"),
+        Field("setting_id", "id", "Setting attended.", references="settings.setting_id"),
+        Field("term", "term", "Term id YYYY-AUT/SPR/SUM, YYYY the year the term starts."),
+        Field("hours_per_week", "number", "Funded hours a week at this setting (F2 caps the "
+              "claimable total at 15 across settings).", low=0, high=168),
+        Field("weeks", "number", "Funded weeks in the term (F7).", low=0, high=52,
+              low_inclusive=False),
+        Field("level", "level", "SEND level (L1); former names are mapped to ids."),
+        Field("level_from", "date", "Date the level took effect; not after the term ends."),
+    ),
+    unique=("child_id", "setting_id", "term"),
+    rules=(
+        RowRule("level", "the child has a different level at another setting in the same "
+                "term (one level per child per term)", _one_level_per_child_per_term),
+        RowRule("level_from", "is after the end of the term", _level_from_within_term),
+    ),
+)
+
+VISITS = Table(
+    "visits", "Advisory visits (C1, C5-C7): planned, held, self-audit received, level agreed.",
+    (
+        Field("visit_id", "id", "Visit identifier, unique."),
+        Field("setting_id", "id", "Setting visited.", references="settings.setting_id"),
+        Field("visit_type", "choice", "Visit 1 learning_development, Visit 2 welfare, "
+              "Visit 3 send_review, or a targeted / intensive support visit.",
+              choices=VISIT_TYPES),
+        Field("planned_date", "date", "Date the visit was planned for."),
+        Field("held_date", "date", "Date the visit took place; blank if not (yet) held.",
+              required=False),
+        Field("self_audit_received", "date", "Date the self-audit (or SEND review form) was "
+              "received; blank if not received (C6).", required=False),
+        Field("level_agreed", "choice", "Support level agreed at the visit (C3); blank if "
+              "none agreed.", required=False, choices=SUPPORT_LEVELS),
+    ),
+    unique=("visit_id",),
+)
+
+CATEGORISATIONS = Table(
+    "categorisations", "Recorded support levels of settings and why they changed (C2-C3).",
+    (
+        Field("setting_id", "id", "Setting categorised.", references="settings.setting_id"),
+        Field("effective_date", "date", "Date the level took effect."),
+        Field("level", "choice", "Universal, Targeted or Intensive support (C1).",
+              choices=SUPPORT_LEVELS),
+        Field("reason", "text", "Why (agreed at a visit, Ofsted judgement, crisis ...).",
+              required=False),
+    ),
+    unique=("setting_id", "effective_date"),
+)
+
+PANEL_APPLICATIONS = Table(
+    "panel_applications", "Applications to the Early Years Inclusion Funding Panel (X1-X4).",
+    (
+        Field("application_id", "id", "Application identifier, unique."),
+        Field("child_id", "id", "Child applied for.", references="children.child_id"),
+        Field("setting_id", "id", "Setting applying.", references="settings.setting_id"),
+        Field("kind", "choice", "exceptional funding, 0-5 non-NEF, out-of-school/holiday, or "
+              "challenge to GR4 (X4).", choices=PANEL_KINDS),
+        Field("received_date", "date", "Date the application was received."),
+        Field("panel_date", "date", "Panel meeting it goes to; blank if not yet listed.",
+              required=False),
+        Field("decision", "choice", "Panel decision (X3: the panel decides, never the "
+              "workbench).", choices=DECISIONS),
+        Field("awarded_level", "level", "Level awarded when approved; blank otherwise.",
+              required=False),
+        Field("decision_date", "date", "Date of the decision; blank while pending.",
+              required=False),
+        *(Field(flag, "bool", f"Criterion evidenced: {flag.replace('_', ' ')} (X1-X2).")
+          for flag in CRITERIA_FLAGS),
+    ),
+    unique=("application_id",),
+    rules=(
+        RowRule("panel_date", "is before the date the application was received",
+                _not_before("panel_date", "received_date")),
+        RowRule("decision_date", "is before the date the application was received",
+                _not_before("decision_date", "received_date")),
+        RowRule("decision_date", "must be blank while pending and given once decided",
+                _decision_date_when_decided),
+        RowRule("awarded_level", "must be blank unless the decision is approved",
+                _awarded_level_only_when_approved),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    SETTINGS, INSPECTIONS, CHILDREN, ATTENDANCE, VISITS, CATEGORISATIONS, PANEL_APPLICATIONS)}
+
+
+def text_schema(table: Table):
+    """The pandera schema that validates a table's raw text, lazily."""
+    pa = v.pandera()
+    return pa.DataFrameSchema(
+        {f.name: pa.Column(str, f.checks(), nullable=False) for f in table.fields},
+        unique=list(table.unique) or None,
+        report_duplicates="all",
+        checks=[pa.Check(r.test, error=r.message) for r in table.rules],
+    )
+
+
+def wide_targets(table: Table) -> dict[str, str]:
+    return {r.message: r.column for r in table.rules}
+
+
+def coerce(table: Table, text: pd.DataFrame) -> pd.DataFrame:
+    """Typed columns for rows that passed :func:`text_schema`."""
+    out = {}
+    for f in table.fields:
+        s = text[f.name]
+        if f.kind == "date":
+            out[f.name] = _date(s).astype("datetime64[ns]")
+        elif f.kind == "bool":
+            out[f.name] = v.to_bool(s)
+        elif f.kind == "number":
+            out[f.name] = pd.to_numeric(s.where(s != "")).astype(float)
+        elif f.kind == "choice":
+            out[f.name] = choice_key(s).where(s != "").astype("string")
+        elif f.kind == "level":
+            out[f.name] = levels.normalise(s)
+        else:
+            out[f.name] = s.astype("string")
+    return pd.DataFrame(out, index=text.index)
+
+
+def data_dictionary() -> str:
+    """The data dictionary as Markdown, generated from :data:`TABLES`."""
+    out = ["# Data dictionary", "",
+           "Generated from `eyanalysis/data/schemas.py` by `eyanalysis dictionary`; do not edit by "
+           "hand. Every table is validated lazily at load: rows breaking a rule are "
+           "quarantined with the file, line, column, value and reason; nothing is dropped "
+           "silently.", ""]
+    for t in TABLES.values():
+        out += [f"## `{t.name}`", "", t.description, ""]
+        if t.unique:
+            out += [f"Unique: `{', '.join(t.unique)}`.", ""]
+        out += ["| column | type | required | allowed | meaning |", "|---|---|---|---|---|"]
+        for f in t.fields:
+            allowed = ", ".join(f"`{c}`" for c in f.choices) if f.choices else ""
+            if f.kind == "level":
+                allowed = ", ".join(f"`{lvl}`" for lvl in levels.LEVELS)
+            if f.kind == "number":
+                lo = f"{'≥' if f.low_inclusive else '>'} {f.low:g}"
+                allowed = f"{lo}, ≤ {f.high:g}, 2 decimals"
+            if f.references:
+                allowed = f"a `{f.references}`"
+            req = "yes" if f.required or f.kind == "bool" else "no"
+            out.append(f"| `{f.name}` | {f.type_name} | {req} | {allowed} | {f.description} |")
+        if t.rules:
+            out += ["", "Rules across columns:", ""]
+            out += [f"- `{r.column}` {r.message}." for r in t.rules]
+        out.append("")
+    return "\n".join(out)
+
+
+PERSONAL_COLUMNS = re.compile(
+    r"^(name|first_?name|fore_?names?|surname|last_?name|full_?name|child_?name|"
+    r"address(_line_?\d)?|street|town|post_?code|nhs(_?number|_?no)?|date_?of_?birth|dob|"
+    r"birth_?date)$"
+)
+FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.I)
+FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")

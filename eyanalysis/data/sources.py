@@ -1,0 +1,248 @@
+"""Reading and writing the seven tables from and to every kind of source, as text.
+
+A source is a folder of CSV files (``settings.csv`` or ``settings.csv.gz`` ...), a folder of
+Parquet files, an Excel workbook with one sheet per table, or a SQL database reached through
+SQLAlchemy (``postgresql://...``, ``sqlite:///file.db``). Every reader returns each table as
+text cells indexed by the line or row number a person would look for, so validation
+(:mod:`eyanalysis.data.dataset`) treats all sources alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eyanalysis.data.readers import clean_header, read_text_csv
+from eyanalysis.data.schemas import TABLES
+from eyanalysis.errors import InputDataError
+
+SQL_PREFIXES = ("postgresql", "postgres", "sqlite", "mysql", "mssql", "oracle")
+
+
+@dataclass
+class RawTable:
+    name: str
+    text: pd.DataFrame  # every cell a str; index = line (CSV) or row (sheet, file, table)
+    where: str  # how a person finds it: a path, "book.xlsx[sheet]", "sqlite:///x.db table t"
+
+
+def kind_of(source: str | Path) -> str:
+    text = str(source)
+    if "://" in text and text.split(":", 1)[0].split("+")[0] in SQL_PREFIXES:
+        return "sql"
+    path = Path(source)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return "excel"
+    if path.is_dir():
+        return "parquet" if any(path.glob("*.parquet")) and not any(path.glob("*.csv*")) \
+            else "csv"
+    if not path.exists():
+        raise InputDataError(f"{source}: no such file or folder. Give a folder of CSV or "
+                             "Parquet files, an .xlsx workbook or a database URL.")
+    raise InputDataError(f"{source}: not a folder, .xlsx workbook or database URL.")
+
+
+def read_source(source: str | Path, tables: list[str] | None = None) -> dict[str, RawTable]:
+    """Raw text of each wanted table; a missing table is an error naming what is there."""
+    wanted = list(tables or TABLES)
+    reader = {"csv": _read_csv_folder, "parquet": _read_parquet_folder,
+              "excel": _read_excel, "sql": _read_sql}[kind_of(source)]
+    return reader(source, wanted)
+
+
+def _missing(source, missing: list[str], found: list[str], what: str) -> InputDataError:
+    return InputDataError(
+        f"{source}: missing {what} {', '.join(missing)}. Expected one {what[:-1]} per table "
+        f"({', '.join(TABLES)}); found {', '.join(found) or 'none'}."
+    )
+
+
+def _read_csv_folder(source, wanted):
+    folder = Path(source)
+    files = {}
+    for name in wanted:
+        hits = [folder / f"{name}{ext}" for ext in (".csv", ".csv.gz")]
+        hits = [h for h in hits if h.exists()]
+        if hits:
+            files[name] = hits[0]
+    missing = [n for n in wanted if n not in files]
+    if missing:
+        found = sorted(p.name for p in folder.glob("*.csv*"))
+        raise _missing(folder, missing, found, "files")
+    return {n: RawTable(n, read_text_csv(p), str(p)) for n, p in files.items()}
+
+
+def _read_parquet_folder(source, wanted):
+    folder = Path(source)
+    missing = [n for n in wanted if not (folder / f"{n}.parquet").exists()]
+    if missing:
+        raise _missing(folder, missing, sorted(p.name for p in folder.glob("*.parquet")),
+                       "files")
+    out = {}
+    for n in wanted:
+        path = folder / f"{n}.parquet"
+        out[n] = RawTable(n, as_text(pd.read_parquet(path), first_row=1), str(path))
+    return out
+
+
+def _read_excel(source, wanted):
+    import openpyxl
+
+    path = Path(source)
+    try:
+        book = openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputDataError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
+    names = {clean_header(s): s for s in book.sheetnames}
+    missing = [n for n in wanted if n not in names]
+    if missing:
+        raise _missing(path, missing, book.sheetnames, "sheets")
+    out = {}
+    for n in wanted:
+        sheet = book[names[n]]
+        where = f"{path}[{names[n]}]"
+        merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row <= 2]
+        if merged:
+            raise InputDataError(
+                f"{where}: the header row has merged cells ({', '.join(merged)}). Keep one "
+                "plain header row of column names in row 1, with data from row 2."
+            )
+        rows = list(sheet.iter_rows(values_only=True))
+        if not rows:
+            raise InputDataError(f"{where}: the sheet is empty; expected a header row.")
+        header = [clean_header(h) if h is not None else "" for h in rows[0]]
+        body = pd.DataFrame(rows[1:], columns=header, dtype=object)
+        body.index = pd.RangeIndex(2, len(rows) + 1, name="line")
+        text = as_text(body)
+        text = text.loc[:, [c for c in text.columns if c]]
+        text = text[(text != "").any(axis=1)]
+        out[n] = RawTable(n, text, where)
+    return out
+
+
+def _read_sql(source, wanted):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(str(source))
+    shown = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            missing = [n for n in wanted if n not in present]
+            if missing:
+                raise _missing(shown, missing, sorted(present), "tables")
+            out = {}
+            for n in wanted:
+                order = ", ".join(f'"{c}"' for c in (TABLES[n].unique or TABLES[n].columns[:1]))
+                frame = pd.read_sql_query(sa.text(f'SELECT * FROM "{n}" ORDER BY {order}'), conn)
+                out[n] = RawTable(n, as_text(frame, first_row=1), f"{shown} table {n}")
+            return out
+    except sa.exc.SQLAlchemyError as exc:
+        raise InputDataError(f"{shown}: cannot read the database ({exc.__class__.__name__}: "
+                             f"{str(exc).splitlines()[0]}).") from None
+    finally:
+        engine.dispose()
+
+
+def _cell(value) -> str:
+    if value is None or value is pd.NA or value is pd.NaT or (
+            isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float | decimal.Decimal) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
+    """Every cell as the text a person would have typed (dates ISO, true/false, 15 not 15.0)."""
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            text = s.dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_bool_dtype(s):
+            text = s.map({True: "true", False: "false"}).fillna("")
+        else:
+            uniques = pd.unique(s.to_numpy(dtype=object))
+            text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
+                                        ).fillna("")
+        # dates stored as text with a midnight time (SQLite, some exports) -> the date
+        text = text.astype("string").str.replace(
+            r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", r"\1", regex=True)
+        out[clean_header(col)] = text
+    if first_row is not None:
+        out.index = pd.RangeIndex(first_row, first_row + len(out), name="line")
+    return out
+
+
+# -- writing -----------------------------------------------------------------------------
+
+def to_text_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return {n: as_text(t.drop(columns="line", errors="ignore").reset_index(drop=True))
+            for n, t in tables.items()}
+
+
+def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in to_text_tables(tables).items():
+        path = folder / f"{name}.csv"
+        text.to_csv(path, index=False, lineterminator="\n")
+        paths.append(path)
+    return paths
+
+
+def write_parquet_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame in tables.items():
+        path = folder / f"{name}.parquet"
+        frame.drop(columns="line", errors="ignore").reset_index(drop=True).to_parquet(
+            path, index=False)
+        paths.append(path)
+    return paths
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed columns a spreadsheet or database can hold (categories and strings as text)."""
+    out = frame.drop(columns="line", errors="ignore").reset_index(drop=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(
+                out[col]):
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def write_excel(tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """One sheet per table, dates as Excel dates, numbers as numbers."""
+    with pd.ExcelWriter(path, engine="openpyxl", date_format="YYYY-MM-DD",
+                        datetime_format="YYYY-MM-DD") as writer:
+        for name, frame in tables.items():
+            _plain(frame).to_excel(writer, sheet_name=name, index=False)
+    return path
+
+
+def write_sql(tables: dict[str, pd.DataFrame], url: str) -> None:
+    """One table per table (replacing any), with DATE, BOOLEAN and numeric columns."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for name, frame in tables.items():
+                _plain(frame).to_sql(name, conn, if_exists="replace", index=False)
+    finally:
+        engine.dispose()

@@ -1,0 +1,210 @@
+"""Validation at the boundary: pandera schemas over text, one error table per file.
+
+Schemas here check raw text (what the user typed), lazily, so a whole bad file is
+reported at once: one problem per bad cell with the file, the line, the column, the
+value and a message that says what is wrong. Conversion to types happens only after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from eyanalysis.errors import InputDataError
+
+TRUE = frozenset({"true", "t", "yes", "y", "1"})
+FALSE = frozenset({"false", "f", "no", "n", "0", ""})
+PROBLEM_COLUMNS = ["file", "line", "column", "value", "message"]
+
+
+def pandera():
+    import pandera.pandas as pa  # imported on first validation: it is slow to import
+
+    return pa
+
+
+def _number(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.where(text != ""), errors="coerce")
+
+
+def is_number(*, required: bool = True):
+    """The cell is a number (blank allowed unless ``required``)."""
+
+    def check(s: pd.Series) -> pd.Series:
+        return _number(s).notna() | ((s == "") & (not required))
+
+    return pandera().Check(
+        check,
+        error="is not a number"
+        if not required
+        else "must be a number (it is blank or not numeric)",
+    )
+
+
+def in_range(low: float | None, high: float | None, *, low_inclusive: bool = True, unit: str = ""):
+    """A number between ``low`` and ``high``; non-numbers are left to :func:`is_number`."""
+
+    def check(s: pd.Series) -> pd.Series:
+        n = _number(s)
+        ok = pd.Series(True, index=s.index)
+        if low is not None:
+            ok &= (n >= low) if low_inclusive else (n > low)
+        if high is not None:
+            ok &= n <= high
+        return ok | n.isna()
+
+    if low is not None and high is not None:
+        words = f"between {low} and {high}" if low_inclusive else f"above {low} and at most {high}"
+    elif low is not None:
+        words = f"at least {low}" if low_inclusive else f"above {low}"
+    else:
+        words = f"at most {high}"
+    return pandera().Check(check, error=f"must be {words}{' ' + unit if unit else ''}")
+
+
+def max_decimals(places: int):
+    def check(s: pd.Series) -> pd.Series:
+        n = _number(s)
+        return ((n * 10**places).round() - n * 10**places).abs().lt(1e-6) | n.isna()
+
+    return pandera().Check(check, error=f"must have at most {places} decimal places")
+
+
+def one_of(allowed: Iterable[str], *, normalise=None, hint: str = ""):
+    """The cell is one of ``allowed`` (after ``normalise``, a vectorised mapping)."""
+    allowed = list(allowed)
+
+    def check(s: pd.Series) -> pd.Series:
+        values = normalise(s) if normalise else s
+        return pd.Series(values, index=s.index).isin(allowed).fillna(False).astype(bool)
+
+    return pandera().Check(check, error=hint or f"must be one of {', '.join(allowed)}")
+
+
+def boolean():
+    def check(s: pd.Series) -> pd.Series:
+        return s.str.lower().isin(TRUE | FALSE)
+
+    return pandera().Check(check, error="must be true or false")
+
+
+def matches(pattern: str, message: str):
+    """The cell matches ``pattern`` (blank cells are left to :func:`not_blank`)."""
+    return pandera().Check(lambda s: s.str.match(pattern) | (s == ""), error=message)
+
+
+def iso_date():
+    """A real calendar date written YYYY-MM-DD (blank left to :func:`not_blank`)."""
+    def check(s: pd.Series) -> pd.Series:
+        parsed = pd.to_datetime(s.where(s != ""), format="%Y-%m-%d", errors="coerce")
+        return parsed.notna() | (s == "")
+
+    return pandera().Check(check, error="must be a date written YYYY-MM-DD")
+
+
+def no_formula():
+    """Refuse text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``)."""
+    return pandera().Check(lambda s: ~s.str.match(r"^[=+@\t\r-]"),
+                       error="looks like a spreadsheet formula (starts with = + - or @); "
+                             "remove the leading character")
+
+
+def not_blank():
+    return pandera().Check(lambda s: s != "", error="must not be blank")
+
+
+def to_bool(text: pd.Series) -> pd.Series:
+    """``true/yes/1`` -> True, ``false/no/0/blank`` -> False (validated beforehand)."""
+    return text.str.lower().isin(TRUE).astype(bool)
+
+
+def validate(
+    frame: pd.DataFrame,
+    schema,
+    file: str,
+    *,
+    wide_targets: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """Problems found by ``schema`` in ``frame`` (text cells, index = line numbers).
+
+    ``wide_targets`` maps the error text of a frame-wide check to the column it is
+    about, so that a check needing several columns still names one column per row.
+    Rows failing a multi-column uniqueness rule give one problem naming all columns.
+    """
+    pa = pandera()
+    try:
+        schema.validate(frame, lazy=True)
+        return []
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases
+    wide_targets = wide_targets or {}
+    problems: list[dict] = []
+    seen: set[tuple] = set()
+    unique_cols = schema.unique if isinstance(schema.unique, list) else []
+    for case in cases.itertuples(index=False):  # one per failing cell, not per row of data
+        check, column, line = str(case.check), case.column, case.index
+        if check == "column_in_dataframe":
+            problems.append(
+                problem(
+                    file, 1, case.failure_case, "", "required column is missing from the header"
+                )
+            )
+            continue
+        if check in wide_targets and column != wide_targets[check]:
+            continue
+        if check == "multiple_fields_uniqueness":
+            column = "+".join(unique_cols)
+            names = unique_cols[0] if len(unique_cols) == 1 else (
+                ", ".join(unique_cols[:-1]) + " and " + unique_cols[-1])
+            verb = "appears" if len(unique_cols) == 1 else "appear"
+            check = f"the same {names} {verb} on more than one line"
+        if check == "not_nullable":
+            check = "must not be blank"
+        key = (line, column, check)
+        if key in seen:
+            continue
+        seen.add(key)
+        value = (
+            frame.at[line, column]
+            if column in frame.columns and line in frame.index
+            else (case.failure_case)
+        )
+        problems.append(problem(file, line, column, value, check))
+    return sorted(problems, key=lambda p: (p["line"] or 0, p["column"] or ""))
+
+
+def problem(file, line, column, value, message) -> dict:
+    line = None if line is None or pd.isna(line) else int(line)
+    return {
+        "file": file,
+        "line": line,
+        "column": column,
+        "value": "" if pd.isna(value) else str(value),
+        "message": message,
+    }
+
+
+def problems_table(problems: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
+
+
+def report(problems: list[dict]) -> str:
+    """One line per problem: ``FILE:LINE: column COL: message (value 'X')``."""
+    lines = []
+    for p in problems:
+        where = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
+        value = f" (value {p['value']!r})" if p["value"] != "" else ""
+        lines.append(f"{where}: column {p['column']}: {p['message']}{value}")
+    return "\n".join(lines)
+
+
+def raise_if_problems(problems: list[dict], what: str) -> None:
+    if problems:
+        files = sorted({p["file"] for p in problems})
+        rows = len({(p["file"], p["line"]) for p in problems})
+        raise InputDataError(
+            f"{', '.join(files)}: {len(problems)} problem(s) on {rows} line(s) in {what}; "
+            "nothing was written. Fix these and run again:\n" + report(problems),
+            problems,
+        )

@@ -1,0 +1,206 @@
+"""The termly prediction grid (F8, Worcestershire guidance p. 11), for every setting at once.
+
+Per setting and level: the number of children, (A) claimable NEF hours in the term,
+(B) the top-up rate and (C) the amount; then a TOTAL row and, when EYPP flags are given,
+an EYPP row. (C) is the sum of per-child amounts rounded half up (F10), not A x B.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from eyanalysis.rules.hours import category_codes, claim_units
+from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
+from eyanalysis.rules.money import (
+    HOUR_UNITS,
+    RATE_UNITS,
+    amount_pence,
+    pounds,
+    rate_text,
+    rate_units,
+)
+from eyanalysis.rules.rates import Rates
+from eyanalysis.rules.supplement import eypp_eligible, paid_and_rate
+
+GRID_COLUMNS = ["setting_id", "level", "children", "nef_hours", "rate", "amount"]
+
+
+def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
+    """The prediction grid with numeric columns ``children``, ``nef_hours``,
+    ``rate_units`` (hundredths of a penny; NA on TOTAL) and ``amount_pence``.
+
+    Every setting in ``att`` gets one row per level GR1..EXC (zero rows included), then
+    TOTAL, then EYPP when ``att`` has an ``eypp`` column. Settings are sorted by id.
+    """
+    num, den, term_num = claim_units(att, rates.weekly_hour_cap, rates.split_rule,
+                                      rates.specialist_rule)
+    # Settings sorted by id; every aggregate is a bincount over (setting, row kind).
+    raw = category_codes(att["setting_id"])
+    if isinstance(att["setting_id"].dtype, pd.CategoricalDtype):
+        names_all = att["setting_id"].cat.categories.astype(str).to_numpy()
+    else:
+        raw, uniques = pd.factorize(att["setting_id"].astype(str))
+        names_all = np.asarray(uniques, dtype=object).astype(str)
+    seen = raw if raw.min(initial=0) >= 0 else raw[raw >= 0]
+    present = np.flatnonzero(np.bincount(seen, minlength=len(names_all)))
+    names = names_all[present]
+    order = np.argsort(names, kind="stable")
+    rank = np.full(len(names_all), -1, dtype=np.int64)
+    rank[present[order]] = np.arange(len(present))
+    rank = np.append(rank, -1)  # rows without a setting id (code -1) are left out
+    n_set = len(present)
+    has_eypp = "eypp" in att.columns
+    kinds = [*SUPPLEMENT_LEVELS, "TOTAL"] + (["EYPP"] if has_eypp else [])
+    k = len(kinds)
+
+    # Only paid rows (a few per cent) are costed: F1, F5, then F10 per row.
+    ages = list(rates.in_base_rate)
+    age = category_codes(att["funding_age"], ages)
+    code = category_codes(att["level"], LEVELS)
+    paid, rate_of_row = paid_and_rate(att, rates, term_num, code, age)
+    rows = np.flatnonzero(paid)
+    rows = rows[rank[raw[rows]] >= 0]
+    level = code[rows]
+    p_num, p_den = term_num[rows], den[rows]
+    amount = amount_pence(p_num, p_den, rate_of_row[rows])
+    bins = rank[raw[rows]] * k + (level - 1)
+    size = n_set * k
+    children = np.bincount(bins, minlength=size).reshape(n_set, k)
+    nef = np.bincount(bins, weights=p_num / p_den / HOUR_UNITS**2, minlength=size
+                      ).reshape(n_set, k)
+    pence = _int_sums(bins, amount, size).reshape(n_set, k)
+    last = len(SUPPLEMENT_LEVELS)
+    children[:, last] = children[:, :last].sum(axis=1)
+    nef[:, last] = nef[:, :last].sum(axis=1)
+    pence[:, last] = pence[:, :last].sum(axis=1)
+    rate = [rate_units(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS] + [0]
+    if has_eypp:
+        is34 = age == ages.index("3-4") if "3-4" in ages else None
+        eligible = np.flatnonzero(eypp_eligible(att, term_num, is34))
+        eligible = eligible[rank[raw[eligible]] >= 0]
+        e_num, e_den = term_num[eligible], den[eligible]
+        eb = rank[raw[eligible]]
+        children[:, k - 1] = np.bincount(eb, minlength=n_set)
+        nef[:, k - 1] = np.bincount(eb, weights=e_num / e_den / HOUR_UNITS**2, minlength=n_set)
+        pence[:, k - 1] = _int_sums(eb, amount_pence(e_num, e_den, rate_units(rates.eypp)),
+                                    n_set)
+        rate.append(rate_units(rates.eypp))
+    no_rate = np.tile(np.array(kinds) == "TOTAL", n_set)
+    return pd.DataFrame({
+        "setting_id": pd.Series(names[order], dtype="str").take(
+            np.repeat(np.arange(n_set), k)).reset_index(drop=True),
+        "level": pd.Series(kinds, dtype="str").take(np.tile(np.arange(k), n_set)
+                                                    ).reset_index(drop=True),
+        "children": children.ravel().astype("int64"),
+        "nef_hours": nef.ravel().astype(float).round(4),
+        "rate_units": pd.arrays.IntegerArray(np.tile(np.array(rate, dtype=np.int64), n_set),
+                                             no_rate),
+        "amount_pence": pence.ravel().astype("int64"),
+    })
+
+
+def _int_sums(bins: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Exact integer sums of ``values`` per bin (float weights are exact below 2**53)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size and np.abs(values).sum() < 2**52:
+        return np.rint(np.bincount(bins, weights=values, minlength=size)).astype(np.int64)
+    out = np.zeros(size, dtype=np.int64)
+    np.add.at(out, bins, values)
+    return out
+
+
+def as_published(table: pd.DataFrame) -> pd.DataFrame:
+    """The grid in the CLI's column contract: rates and amounts as pounds to the penny."""
+    out = table[["setting_id", "level", "children", "nef_hours"]].copy()
+    text = {
+        u: rate_text(Decimal(int(u)) / RATE_UNITS) for u in table["rate_units"].dropna().unique()
+    }
+    out["rate"] = table["rate_units"].map(text).fillna("")
+    out["amount"] = table["amount_pence"].map(pounds)
+    return out[GRID_COLUMNS]
+
+
+def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "") -> None:
+    """A formatted workbook: a Summary sheet, then one sheet per setting (F8 layout)."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    money = '"£"#,##0.00'
+    rate_fmt = '"£"0.00##'
+    excel = table.assign(
+        rate=table["rate_units"].astype("Float64") / RATE_UNITS,
+        amount=table["amount_pence"] / 100,
+    )[GRID_COLUMNS]
+    totals = excel[excel["level"] == "TOTAL"].drop(columns=["level", "rate"])
+    summary = totals.rename(columns={"children": "children_supported", "amount": "supplement"})
+    if (excel["level"] == "EYPP").any():
+        prem = excel[excel["level"] == "EYPP"].set_index("setting_id")
+        summary = summary.merge(
+            prem[["children", "amount"]].rename(
+                columns={"children": "eypp_children", "amount": "eypp"}
+            ),
+            left_on="setting_id",
+            right_index=True,
+            how="left",
+        )
+    grand = summary.drop(columns="setting_id").sum().to_frame().T
+    grand.insert(0, "setting_id", "ALL SETTINGS")
+    summary = pd.concat([summary, grand], ignore_index=True)
+
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        summary.to_excel(writer, sheet_name="Summary", index=False, startrow=3)
+        ws = writer.sheets["Summary"]
+        ws["A1"] = "Predicted Inclusion Supplement for the term (F8)"
+        ws["A1"].font = Font(bold=True, size=13)
+        ws["A2"] = f"Rates in force on {rates.on.isoformat()}" + (
+            f"; input {source}" if source else ""
+        )
+        used = set()
+        for setting_id, rows in excel.groupby("setting_id", sort=True):
+            name = _sheet_name(str(setting_id), used)
+            rows.drop(columns="setting_id").to_excel(
+                writer, sheet_name=name, index=False, startrow=2
+            )
+            sheet = writer.sheets[name]
+            sheet["A1"] = f"Setting {setting_id}"
+            sheet["A1"].font = Font(bold=True, size=13)
+        for sheet in writer.book.worksheets:
+            head = 4 if sheet.title == "Summary" else 3
+            for cell in sheet[head]:
+                cell.font = Font(bold=True)
+                cell.fill = header_fill
+            sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
+            for col in range(1, sheet.max_column + 1):
+                title = str(sheet.cell(row=head, column=col).value or "")
+                sheet.column_dimensions[get_column_letter(col)].width = max(12, len(title) + 3)
+                fmt = (
+                    rate_fmt
+                    if title == "rate"
+                    else money
+                    if title in {"amount", "supplement", "eypp"}
+                    else "0.00##"
+                    if title == "nef_hours"
+                    else None
+                )
+                if fmt:
+                    for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=col, max_col=col):
+                        cell.number_format = fmt
+            if sheet.title != "Summary":
+                last = sheet.max_row
+                for cell in sheet[last - (1 if "EYPP" in str(sheet.cell(last, 1).value) else 0)]:
+                    cell.font = Font(bold=True)
+
+
+def _sheet_name(setting_id: str, used: set[str]) -> str:
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in setting_id)[:31] or "setting"
+    name, n = base, 1
+    while name.lower() in used or name == "Summary":
+        n += 1
+        name = f"{base[:28]}~{n}"
+    used.add(name.lower())
+    return name
