@@ -96,6 +96,61 @@ JUDGEMENTS = CodeList("Ofsted judgement", {
     "not_yet_inspected": "Not yet inspected",
 })
 
+#: The Ofsted frameworks: a single-word overall judgement, then a report card from
+#: 10 November 2025 (DOMAIN O1; the change date is the parameter ``ofsted.framework``).
+OFSTED_FRAMEWORKS = CodeList("Ofsted framework", {
+    "single_word": "Single-word judgement",
+    "report_card": "Report card",
+})
+
+#: Safeguarding on a report card (O1).
+SAFEGUARDING = CodeList("safeguarding", {"met": "Met", "not_met": "Not met"})
+
+#: The six evaluation areas graded on a report card (O1), in Ofsted's order.
+REPORT_CARD_AREAS = CodeList("report card area", {
+    "inclusion": "Inclusion",
+    "curriculum_teaching": "Curriculum and teaching",
+    "achievement": "Achievement",
+    "behaviour_attitudes_routines": "Behaviour, attitudes and routines",
+    "welfare_wellbeing": "Welfare and wellbeing",
+    "leadership_governance": "Leadership and governance",
+})
+
+#: The five-point scale of each report-card area, lowest first (O1).
+REPORT_CARD_GRADES = CodeList("report card grade", {
+    "urgent_improvement": "Urgent improvement",
+    "needs_attention": "Needs attention",
+    "expected_standard": "Expected standard",
+    "strong_standard": "Strong standard",
+    "exceptional": "Exceptional",
+})
+
+#: Every result on a report card: safeguarding, then the six areas (columns of the
+#: inspections table and the breakdown of the report-card rule parameters, O2-O3).
+REPORT_CARD_RESULTS = CodeList("report card result", {
+    "safeguarding": "Safeguarding", **REPORT_CARD_AREAS.labels})
+
+#: The Ofsted outcome in force for a setting, whichever framework gave it: a single-word
+#: judgement, or a report card summed up by its lowest result (safeguarding not met below
+#: every grade). Only a summary for tables, charts and the lists in parameters such as
+#: ``panel.barred_judgements``; the rules C2/O2 read every result of a report card.
+OFSTED_OUTCOMES = CodeList("Ofsted outcome", {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+    "exceptional": "Report card: every area exceptional",
+    "strong_standard": "Report card: strong standard or better",
+    "expected_standard": "Report card: expected standard or better",
+    "needs_attention": "Report card: an area needs attention",
+    "urgent_improvement": "Report card: an area needs urgent improvement",
+    "safeguarding_not_met": "Report card: safeguarding not met",
+    "not_yet_inspected": "Not yet inspected",
+}, {"exceptional": "RC exceptional", "strong_standard": "RC strong",
+    "expected_standard": "RC expected", "needs_attention": "RC needs attention",
+    "urgent_improvement": "RC urgent improvement",
+    "safeguarding_not_met": "RC safeguarding not met"})
+
 #: Levels of support a setting receives (C1).
 SUPPORT_LEVELS = CodeList("support level", {
     "universal": "Universal support",
@@ -173,4 +228,6 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "visit_type": VISIT_TYPES,
     "review_type": REVIEW_TYPES,
     "panel_kind": PANEL_KINDS,
+    "report_card_result": REPORT_CARD_RESULTS,
+    "ofsted_outcome": OFSTED_OUTCOMES,
 }

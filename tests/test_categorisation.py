@@ -103,7 +103,7 @@ def test_C2_C3_every_change_has_its_reason():
     i = inspections_frame([("A", "2025-10-15", "inadequate"), ("A", "2026-05-01", "good")])
     line = cat.timeline(s, v, i, "2026-06-01")
     assert line[["level", "reason", "rule"]].values.tolist() == [
-        ["targeted", "agreed at learning_development visit", "C3"],
+        ["targeted", "agreed at learning and development visit", "C3"],
         ["intensive", "Ofsted inadequate", "C2"],
         ["targeted", "Ofsted good", "C2"]]
     assert line["previous"].tolist()[1:] == ["targeted", "intensive"]

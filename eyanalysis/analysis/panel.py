@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from eyanalysis.data.schemas import PANEL_KINDS
 from eyanalysis.parameters import Parameters, as_date, load_parameters
-from eyanalysis.rules import exceptional, terms
+from eyanalysis.rules import exceptional, support, terms
 from eyanalysis.rules.levels import LEVELS, school_equivalent
 from eyanalysis.rules.money import pounds_text
+from eyanalysis.vocabulary import OFSTED_OUTCOMES
 
 Kind = Literal["exceptional", "non_nef", "out_of_school", "challenge_gr4"]
 KIND_NAMES = PANEL_KINDS.shorts  # short labels for charts and tables
@@ -82,31 +83,27 @@ def status_on(apps: pd.DataFrame, on: dt.date | str) -> pd.DataFrame:
 
 def judgements(apps: pd.DataFrame, settings: pd.DataFrame,
                inspections: pd.DataFrame | None = None) -> pd.Series:
-    """The Ofsted judgement of the applying setting on each received date.
+    """The Ofsted outcome of the applying setting on each received date (O1): a
+    single-word judgement, or a report card's summary outcome (``OFSTED_OUTCOMES``).
 
-    From ``inspections`` (latest inspection on or before the date) when given, else the
-    settings table's latest judgement; ``not_yet_inspected`` when none is known.
+    From ``inspections`` (latest inspection on or before the date, with the settings
+    table's latest single-word judgement), else the settings table's latest judgement;
+    ``not_yet_inspected`` when none is known.
     """
     if inspections is None or not len(inspections):
         found = apps[["setting_id"]].merge(
             settings[["setting_id", "ofsted_judgement"]], on="setting_id", how="left")
         return pd.Series(found["ofsted_judgement"].to_numpy(), index=apps.index,
                          dtype="string").fillna("not_yet_inspected")
-    left = apps[["setting_id", "received_date"]].assign(_row=np.arange(len(apps)))
-    left = left.sort_values("received_date")
-    right = inspections[["setting_id", "inspection_date", "judgement"]].sort_values(
-        "inspection_date")
-    merged = pd.merge_asof(left, right, left_on="received_date", right_on="inspection_date",
-                           by="setting_id", direction="backward").sort_values("_row")
-    return pd.Series(merged["judgement"].to_numpy(), index=apps.index,
-                     dtype="string").fillna("not_yet_inspected")
+    return support.outcomes_at(settings, inspections, apps, date="received_date")
 
 
 def barred(apps: pd.DataFrame, judgement: pd.Series,
            params: Parameters | None = None) -> pd.Series:
     """True where ``panel.barred_judgements`` (for the kind, on the received date) lists the
-    setting's judgement: today's Worcestershire practice bars top-up applications from
-    settings judged Requires Improvement or Inadequate. A flag for the panel (X3)."""
+    setting's Ofsted outcome: today's Worcestershire practice bars top-up applications from
+    settings judged Requires Improvement or Inadequate, carried over to report cards by the
+    O4 mapping (O3, an assumption). A flag for the panel (X3)."""
     params = params or load_parameters()
     out = pd.Series(False, index=apps.index)
     received = apps["received_date"]
@@ -134,9 +131,9 @@ def eligibility(apps: pd.DataFrame, settings: pd.DataFrame,
     check = exceptional.check(exc)
     judgement = judgements(exc, settings, inspections)
     bar = barred(exc, judgement, params)
-    bar_text = ("Setting judged " + judgement.str.replace("_", " ")
-                + " on receipt: today's practice bars top-up applications "
-                  "(panel.barred_judgements).")
+    bar_text = ("Setting's Ofsted outcome on receipt: "
+                + judgement.map(lambda code: OFSTED_OUTCOMES.label(code).lower())
+                + "; today's practice bars top-up applications (panel.barred_judgements).")
     advice = check["explanation"].where(~bar, check["explanation"] + " " + bar_text)
     cols = ["application_id", "child_id", "setting_id", "received_date", "panel_date",
             "decision"]

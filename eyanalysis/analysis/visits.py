@@ -24,10 +24,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from eyanalysis.analysis.categorisation import intervals
 from eyanalysis.data.schemas import SUPPORT_LEVELS
 from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.rules import terms
+from eyanalysis.rules.support import intervals
 from eyanalysis.rules.terms import timestamp
 
 CYCLE = {"v1": "learning_development", "v2": "welfare", "v3": "send_review"}

@@ -23,11 +23,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from eyanalysis.analysis.categorisation import levels_on
 from eyanalysis.analysis.visits import CYCLE, review_year, term_of
 from eyanalysis.data.schemas import SUPPORT_LEVELS
 from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.rules import terms
+from eyanalysis.rules.support import levels_on
 from eyanalysis.rules.terms import timestamp
 
 DEMAND = ["cycle", "targeted", "intensive"]

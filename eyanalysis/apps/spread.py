@@ -8,12 +8,13 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from eyanalysis.analysis.categorisation import ALL, levels_on, select, transitions
+from eyanalysis.analysis.categorisation import ALL, select, transitions
 from eyanalysis.present.charts.categorisation import (
     label,
     spread_bars,
     transition_sankey,
 )
+from eyanalysis.rules.support import levels_on
 from eyanalysis.vocabulary import SUPPORT_LEVELS
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from eyanalysis.analysis.categorisation import RANK
 from eyanalysis.data.schemas import SUPPORT_LEVELS
+from eyanalysis.rules.support import RANK
 
 COLOURS = {"universal": "#6baed6", "targeted": "#fd8d3c", "intensive": "#de2d26"}
 JUDGEMENT_ORDER = ["outstanding", "good", "requires_improvement", "inadequate",
