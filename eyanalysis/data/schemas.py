@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from eyanalysis.data import validation as v
-from eyanalysis.rules import levels
+from eyanalysis.rules import levels, support
 from eyanalysis.vocabulary import (
     CRITERIA_FLAGS,
     DECISIONS,
@@ -22,6 +22,10 @@ from eyanalysis.vocabulary import (
     JUDGEMENTS,
     PANEL_KINDS,
     PROVIDER_TYPES,
+    REPORT_CARD_AREAS,
+    REPORT_CARD_GRADES,
+    REPORT_CARD_RESULTS,
+    SAFEGUARDING,
     SUPPORT_LEVELS,
     VISIT_TYPES,
 )
@@ -143,6 +147,51 @@ def _ofsted_date_given_when_inspected(f: pd.DataFrame) -> pd.Series:
     return ~(inspected & (f["ofsted_date"] == ""))
 
 
+# O1: which kind of result an inspection carries depends on its date (ofsted.framework)
+REPORT_CARD_FROM = ("on or after the report-card start in parameter ofsted.framework, "
+                    "10 November 2025")
+
+
+def _framework(dates: pd.Series) -> pd.Series:
+    return support.frameworks(_date(dates))
+
+
+def _snapshot_is_single_word(f: pd.DataFrame) -> pd.Series:
+    inspected = choice_key(f["ofsted_judgement"]) != "not_yet_inspected"
+    return ~(inspected & (_framework(f["ofsted_date"]) == "report_card").fillna(False))
+
+
+def _inspection_dated_in_a_framework(f: pd.DataFrame) -> pd.Series:
+    return _framework(f["inspection_date"]).notna() | _date(f["inspection_date"]).isna()
+
+
+def _given_in(column: str, framework: str):
+    """``column`` is filled in for inspections of ``framework`` and blank for the other."""
+    def test(f: pd.DataFrame) -> pd.Series:
+        fw = _framework(f["inspection_date"])
+        blank = f[column].astype("string").str.strip().fillna("") == ""
+        wrong = ((fw == framework) & blank) | ((fw != framework) & ~blank)
+        return ~wrong.fillna(False)
+
+    return test
+
+
+def _result_rules() -> tuple[RowRule, ...]:
+    rules = [RowRule("inspection_date", "is before the first date of parameter ofsted.framework "
+                     "(no Ofsted framework is known for it)", _inspection_dated_in_a_framework),
+             RowRule("judgement", "must be given for a single-word inspection (before 10 November "
+                     "2025, parameter ofsted.framework) and blank for a report card ("
+                     + REPORT_CARD_FROM + "): a report card has safeguarding and six area grades "
+                     "instead", _given_in("judgement", "single_word"))]
+    for col in REPORT_CARD_RESULTS:
+        what = "result" if col == "safeguarding" else "grade"
+        rules.append(RowRule(
+            col, f"must be given on a report card ({REPORT_CARD_FROM}) and blank on a "
+                 f"single-word inspection before it (the {REPORT_CARD_RESULTS.label(col).lower()}"
+                 f" {what})", _given_in(col, "report_card")))
+    return tuple(rules)
+
+
 def _level_from_within_term(f: pd.DataFrame) -> pd.Series:
     term = f["term"].str.extract(r"^(\d{4})-(AUT|SPR|SUM)$")
     end_month = term[1].map({"SPR": "03-31", "SUM": "08-31", "AUT": "12-31"})
@@ -174,27 +223,44 @@ SETTINGS = Table(
         Field("name", "text", "Setting name."),
         Field("provider_type", "choice", "Kind of provider.", choices=PROVIDER_TYPES),
         Field("district", "text", "District or locality the setting is in."),
-        Field("ofsted_judgement", "choice", "Latest Ofsted overall effectiveness judgement.",
-              choices=JUDGEMENTS),
-        Field("ofsted_date", "date", "Date of the latest Ofsted inspection; blank only when "
-              "not yet inspected.", required=False),
+        Field("ofsted_judgement", "choice", "Latest single-word Ofsted overall effectiveness "
+              "judgement (an inspection before 10 November 2025, O1); `not_yet_inspected` "
+              "when the setting has none. Report cards (from 10 November 2025) are not "
+              "summarised here: they are read from the `inspections` table, which is the "
+              "history every rule uses (C2, O2, C8).", choices=JUDGEMENTS),
+        Field("ofsted_date", "date", "Date of that single-word inspection (before 10 November "
+              "2025); blank only when there is none.", required=False),
         Field("in_crisis", "bool", "Setting in crisis or emergency (C1: Intensive support)."),
         Field("nef_registered", "bool", "Offers Nursery Education Funding (NEF) places; the "
               "population of the annual audit (M2)."),
     ),
     unique=("setting_id",),
     rules=(RowRule("ofsted_date", "is required when the setting has been inspected",
-                   _ofsted_date_given_when_inspected),),
+                   _ofsted_date_given_when_inspected),
+           RowRule("ofsted_date", "is " + REPORT_CARD_FROM + ": ofsted_judgement holds the "
+                   "latest single-word judgement only; record a report card in the "
+                   "inspections table", _snapshot_is_single_word)),
 )
 
 INSPECTIONS = Table(
-    "inspections", "Ofsted inspection history, for outcomes after support (C8).",
+    "inspections", "Ofsted inspection history in both frameworks (O1): a single-word "
+    "judgement for an inspection before 10 November 2025, a report card (safeguarding and "
+    "six area grades) from then; the date decides which (parameter `ofsted.framework`). "
+    "Read by the support levels (C2, O2), the funding gates (O3) and outcomes after "
+    "support (C8, O4).",
     (
         Field("setting_id", "id", "Setting inspected.", references="settings.setting_id"),
         Field("inspection_date", "date", "Date of the inspection."),
-        Field("judgement", "choice", "Overall effectiveness judgement.", choices=JUDGEMENTS[:4]),
+        Field("judgement", "choice", "Overall effectiveness judgement of a single-word "
+              "inspection; blank for a report card.", required=False, choices=JUDGEMENTS[:4]),
+        Field("safeguarding", "choice", "Report card: safeguarding met or not met; blank for "
+              "a single-word inspection.", required=False, choices=SAFEGUARDING),
+        *(Field(area, "choice", f"Report card: {REPORT_CARD_AREAS.label(area).lower()} grade "
+                "on the five-point scale; blank for a single-word inspection.",
+                required=False, choices=REPORT_CARD_GRADES) for area in REPORT_CARD_AREAS),
     ),
     unique=("setting_id", "inspection_date"),
+    rules=_result_rules(),
 )
 
 CHILDREN = Table(
@@ -208,6 +274,8 @@ CHILDREN = Table(
         Field("ehcp_status", "choice", "Education, Health and Care plan status.",
               choices=EHCP_STATUSES),
         Field("known_to_psf", "bool", "Known to the Pre-School Forum (X1(b))."),
+        Field("daf", "bool", "Receives Disability Living Allowance, so eligible for the "
+              "Disability Access Fund when taking up funded hours (D1)."),
     ),
     unique=("child_id",),
 )

@@ -77,6 +77,23 @@ CSV = {
     "inspections__not_yet_inspected_judgement.csv": replace("inspections", 2,
                                                             "requires_improvement",
                                                             "not_yet_inspected"),
+    # O1: the kind of result must match the inspection's date (ofsted.framework)
+    "inspections__judgement_on_a_report_card_date.csv": replace("inspections", 3,
+                                                                "2023-05-10", "2026-01-12"),
+    "inspections__report_card_before_the_framework.csv": replace(
+        "inspections", 5, "outstanding,,,,,,,",
+        ",met,expected_standard,expected_standard,strong_standard,expected_standard,"
+        "expected_standard,expected_standard"),
+    "inspections__before_any_framework.csv": replace("inspections", 2, "2019-06-01",
+                                                     "1999-06-01"),
+    "inspections__unknown_area_grade.csv": replace(
+        "inspections", 4, "2024-02-01,requires_improvement,,,,,,,",
+        "2026-02-02,,met,expected_standard,good,expected_standard,expected_standard,"
+        "expected_standard,expected_standard"),
+    "settings__snapshot_dated_in_report_cards.csv": replace("settings", 2, "2023-05-10",
+                                                            "2025-12-01"),
+    "children__daf_not_boolean.csv": replace("children", 3, "plan,true,true",
+                                             "plan,true,maybe"),
     "panel_applications__decided_before_received.csv": replace(
         "panel_applications", 2, "2025-10-15,true", "2025-08-01,true"),
     "panel_applications__pending_with_decision_date.csv": replace(
