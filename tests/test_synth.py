@@ -1,4 +1,4 @@
-"""Tests of the synthetic sample county (eyanalysis.data.synth).
+"""Tests of the synthetic sample county, Fernshire (eyanalysis.data.synth).
 
 Shares are checked against the figures cited in the synth module docstring (GUIDE.md section 2)
 with tolerances wide enough for a county-sized random sample.
@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 
 from eyanalysis.data import synth
+from eyanalysis.rules import support, terms
+from eyanalysis.vocabulary import REPORT_CARD_AREAS
 
 AS_OF = pd.Timestamp(str(synth.AS_OF))
 SEASONS = ("SPR", "SUM", "AUT")
@@ -110,6 +112,12 @@ def test_bundled_sample_is_small_and_well_formed():
         "setting_id,name,provider_type,district,ofsted_judgement,ofsted_date,in_crisis,"
         "nef_registered"
     )
+    children = (synth.SAMPLE_DIR / "children.csv").read_text().splitlines()[0]
+    assert children.endswith(",daf")
+    inspections = (synth.SAMPLE_DIR / "inspections.csv").read_text().splitlines()[0]
+    assert inspections == ("setting_id,inspection_date,judgement,safeguarding,inclusion,"
+                           "curriculum_teaching,achievement,behaviour_attitudes_routines,"
+                           "welfare_wellbeing,leadership_governance")
     assert re.fullmatch(
         r"S\d{4},[^,]+,\w+,\w+,\w+,(\d{4}-\d{2}-\d{2})?,(true|false),(true|false)", settings[1]
     )
@@ -137,7 +145,7 @@ def test_counts(tables, att):
     assert 420 <= len(s) <= 480
     assert s["setting_id"].is_unique and tables["children"]["child_id"].is_unique
     per_term = child_terms(att).groupby("term", observed=True).size()
-    assert list(per_term.index) == [synth._term_label(t) for t in synth.WINDOW]
+    assert list(per_term.index) == [synth.term_label(t) for t in synth.WINDOW]
     assert len(per_term) == 10
     assert 8_000 <= per_term.mean() <= 10_000
     assert per_term.min() > 6_000 and per_term.max() < 12_500
@@ -156,14 +164,14 @@ def test_scale_two_doubles(tables):
 
 
 def test_ids_widen():
-    assert list(synth._ids("S", np.array([1, 12_345]), 4)) == ["S00001", "S12345"]
-    assert list(synth._ids("C", np.array([7]), 6)) == ["C000007"]
+    assert list(synth.ids("S", np.array([1, 12_345]), 4)) == ["S00001", "S12345"]
+    assert list(synth.ids("C", np.array([7]), 6)) == ["C000007"]
 
 
 # ------------------------------------------------------------------ shares vs cited figures
 def test_provider_types_and_ofsted(tables):
     s = tables["settings"]
-    assert set(s["provider_type"]) == set(synth.PROVIDER_TYPES)
+    assert set(s["provider_type"]) == set(synth.SETTING_TYPES)
     assert s["district"].nunique() == 6
     share = s["provider_type"].value_counts(normalize=True)
     assert 0.35 <= share["childminder"] <= 0.45  # 25,300 of 60,400 registered (Ofsted 2025)
@@ -248,7 +256,7 @@ def test_referential_integrity(tables):
     assert nef.reindex(a["setting_id"].astype(str)).all()
 
 
-def test_attendance_rows(tables, att):
+def test_attendance_rows(tables, att, params):
     a = tables["attendance"]
     assert not a.duplicated(["child_id", "setting_id", "term"]).any()
     assert (a.groupby(["child_id", "term"], observed=True)["level"].nunique() == 1).all()
@@ -259,7 +267,8 @@ def test_attendance_rows(tables, att):
     assert (h == 15).mean() > 0.6
     total = a.groupby(["child_id", "term"], observed=True)["hours_per_week"].sum()
     assert (total > 15).any()  # 30-hour children
-    weeks = a["term"].astype(str).str[5:].map(synth.TERM_WEEKS)
+    weeks = a["term"].astype(str).map(  # F7: the parameter nef.term_weeks
+        lambda t: int(params.get(f"nef.term_weeks.{t[5:]}", terms.start(t))))
     assert (a["weeks"] == weeks).all()
     assert set(a["level"].astype(str)) == set(synth.LEVELS)
     assert (a["level_from"] <= term_end(att["tidx"].to_numpy()).to_numpy()).all()
@@ -301,7 +310,7 @@ def test_funding_ages_and_school_entry(att):
 
 
 def test_children_persist_and_renew(att):
-    terms = [synth._term_label(t) for t in synth.WINDOW]
+    terms = [synth.term_label(t) for t in synth.WINDOW]
     sets = [set(att.loc[att["term"] == t, "child_id"].astype(str)) for t in terms]
     for prev, cur, name in zip(sets, sets[1:], terms[1:], strict=False):
         assert len(prev & cur) > 0.5 * len(cur), name
@@ -318,15 +327,25 @@ def test_no_full_date_of_birth(tables):
 
 
 # ------------------------------------------------------------------ Ofsted, visits, C1-C8
-def test_inspections_match_settings(tables):
+AREAS = list(REPORT_CARD_AREAS)
+RESULTS = ["safeguarding", *AREAS]
+REPORT_CARDS_FROM = pd.Timestamp("2025-11-10")
+
+
+def test_O1_inspections_in_both_frameworks_match_settings(tables):
     s = tables["settings"].set_index("setting_id")
     i = tables["inspections"]
     assert i["inspection_date"].min() >= pd.Timestamp("2019-01-01")
     assert i["inspection_date"].max() <= AS_OF
-    assert "not_yet_inspected" not in set(i["judgement"])
-    latest = i.sort_values("inspection_date").groupby("setting_id").last()
+    card = i["inspection_date"] >= REPORT_CARDS_FROM
+    # O1: a judgement before 10 November 2025, a full report card from then, never both
+    assert i.loc[~card, "judgement"].notna().all() and i.loc[card, "judgement"].isna().all()
+    assert i.loc[card, RESULTS].notna().all().all() and i.loc[~card, RESULTS].isna().all().all()
+    assert "not_yet_inspected" not in set(i["judgement"].dropna())
+    # the settings snapshot is the latest single-word judgement and its date
+    latest = i[~card].sort_values("inspection_date").groupby("setting_id").last()
     insp = s[s["ofsted_judgement"] != "not_yet_inspected"]
-    assert set(latest.index) == set(insp.index)
+    assert set(latest.index) == set(insp.index) == set(i["setting_id"])
     assert (latest["judgement"] == insp["ofsted_judgement"].reindex(latest.index)).all()
     assert (latest["inspection_date"] == insp["ofsted_date"].reindex(latest.index)).all()
     assert s.loc[s["ofsted_judgement"] == "not_yet_inspected", "ofsted_date"].isna().all()
@@ -336,9 +355,56 @@ def test_inspections_match_settings(tables):
     assert (improved["inspection_date_y"] > improved["inspection_date_x"]).sum() >= 5
 
 
+def test_O1_report_cards_calibrated(tables):
+    """Report cards since 10 November 2025 (config docstring: mostly expected standard, a few
+    strong, a few safeguarding not met, some areas at needs attention)."""
+    i = tables["inspections"]
+    cards = i[i["inspection_date"] >= REPORT_CARDS_FROM]
+    inspected = (tables["settings"]["ofsted_judgement"] != "not_yet_inspected").sum()
+    assert 0.15 <= cards["setting_id"].nunique() / inspected <= 0.30
+    assert cards["setting_id"].is_unique  # one report card each so far
+    grades = cards[AREAS].melt()["value"].value_counts(normalize=True)
+    assert grades.idxmax() == "expected_standard" and 0.6 <= grades["expected_standard"] <= 0.8
+    assert 0.10 <= grades["strong_standard"] <= 0.28
+    assert 0.03 <= grades["needs_attention"] + grades["urgent_improvement"] <= 0.15
+    assert 1 <= (cards["safeguarding"] == "not_met").sum() <= 0.06 * len(cards)
+    low = cards[AREAS].isin(["needs_attention", "urgent_improvement"]).any(axis=1)
+    assert 0.08 <= low.mean() <= 0.30
+    # follow-ups of Requires Improvement / Inadequate: some meet the exit rule, some do not
+    before = i[i["inspection_date"] < REPORT_CARDS_FROM].groupby("setting_id").last()
+    followed = cards.join(before["judgement"].rename("before"), on="setting_id")
+    followed = followed[followed["before"].isin(["requires_improvement", "inadequate"])]
+    exit_ok = (followed["safeguarding"] == "met") & followed[AREAS].isin(
+        ["expected_standard", "strong_standard", "exceptional"]).all(axis=1)
+    assert exit_ok.sum() >= 3 and (~exit_ok).sum() >= 1
+
+
+def test_O5_four_year_cycle_from_april_2026(tables):
+    """Every inspected setting was inspected within six years (the old cycle); from April
+    2026 report cards come half as fast again (four years instead of six)."""
+    i = tables["inspections"]
+    last = i.groupby("setting_id")["inspection_date"].max()
+    assert (last >= AS_OF - pd.DateOffset(years=6)).all()
+    cards = i[i["inspection_date"] >= REPORT_CARDS_FROM]["inspection_date"]
+    before_april = (cards < pd.Timestamp("2026-04-01")).sum() / 4.7  # months
+    after = ((cards >= pd.Timestamp("2026-04-01")) & (cards < pd.Timestamp("2026-11-01"))
+             ).sum() / 7.0
+    assert after >= 1.3 * before_april
+
+
+def test_D1_daf_flag_is_a_small_share_concentrated_at_high_need(tables, att):
+    ch = tables["children"].set_index("child_id")
+    assert ch["daf"].dtype == bool
+    funded = ch.reindex(att["child_id"].astype(str).unique())
+    assert 0.008 <= funded["daf"].mean() <= 0.02
+    top = att.assign(code=att["level"].cat.codes).groupby("child_id", observed=True)["code"].max()
+    high = funded["daf"].reindex(top.index.astype(str))[(top >= 4).to_numpy()]  # GR4, EXC
+    assert high.mean() > 5 * funded["daf"].mean()
+
+
 def test_visit_cycle(tables):
     v = tables["visits"]
-    assert set(v["visit_type"]) == set(synth.VISIT_TYPES)
+    assert set(v["visit_type"]) == set(synth.VISIT_KINDS)
     assert v["visit_id"].is_unique
     assert v["planned_date"].min() >= pd.Timestamp("2023-09-01")
     assert v["planned_date"].max() <= pd.Timestamp("2026-12-31")
@@ -369,7 +435,8 @@ def test_visit_cycle(tables):
     pair = ry.pivot_table(
         index="setting_id", columns="visit_type", values="planned_date", aggfunc="min"
     )
-    gap = (pair["welfare"] - pair["learning_development"]).dt.days
+    # a setting opened late in the year may have had only a support visit in it
+    gap = (pair["welfare"] - pair["learning_development"]).dt.days.dropna()
     assert 150 <= gap.median() <= 200 and (gap > 0).all()
     # level agreed only at held visits, never at a SEND review
     assert v.loc[~held, "level_agreed"].isna().all()
@@ -378,7 +445,7 @@ def test_visit_cycle(tables):
 
 
 def test_dates_fall_on_working_days(tables):
-    holidays = pd.DatetimeIndex(synth._HOLIDAYS.astype(str))
+    holidays = pd.DatetimeIndex(synth.HOLIDAYS.astype(str))
     for name, cols in {
         "visits": ["planned_date", "held_date", "self_audit_received"],
         "inspections": ["inspection_date"],
@@ -390,61 +457,61 @@ def test_dates_fall_on_working_days(tables):
             assert (d.dt.day_of_week < 5).all() and not d.isin(holidays).any(), (name, col)
 
 
-def _recomputed_c2(tables, when: pd.DataFrame) -> pd.Series:
-    """C2 from inspections and visits: intensive while the latest judgement is RI/inadequate,
-    otherwise the level agreed at the last held visit, otherwise the first categorisation."""
-    when = when.sort_values("d").reset_index(drop=True)
-    i = tables["inspections"].rename(columns={"inspection_date": "d"}).sort_values("d")
-    v = tables["visits"].dropna(subset=["held_date", "level_agreed"])
-    v = v.rename(columns={"held_date": "d"}).sort_values("d")
-    first = tables["categorisations"].groupby("setting_id")["level"].first()
-    out = pd.merge_asof(when, i[["setting_id", "d", "judgement"]], on="d", by="setting_id")
-    out = pd.merge_asof(out, v[["setting_id", "d", "level_agreed"]], on="d", by="setting_id")
-    level = out["level_agreed"].fillna(out["setting_id"].map(first))
-    bad = out["judgement"].isin(["requires_improvement", "inadequate"])
-    return pd.Series(np.where(bad, "intensive", level), index=out.index), out
-
-
-def test_categorisations_follow_c2(tables):
+def test_C2_O2_categorisations_are_the_rules_timeline(tables, params):
+    """The recorded categorisations are what rules.support gives for the generated visits
+    and inspections, on every date a level changed or a visit was held (C1-C3, O2)."""
     c = tables["categorisations"]
     assert set(c["level"]) == {"universal", "targeted", "intensive"}
     assert not c.duplicated(["setting_id", "effective_date"]).any()
     assert (c.groupby("setting_id")["level"].shift() != c["level"]).all()  # only changes
     assert set(c["setting_id"]) == set(tables["settings"]["setting_id"])
     reasons = set(c["reason"])
-    assert {
-        "agreed at learning_development visit",
-        "Ofsted requires_improvement",
-        "setting in crisis",
-    } <= reasons
-    # at every categorisation date and every visit/inspection date the table equals C2
+    assert {"agreed at learning and development visit", "Ofsted requires improvement",
+            "setting in crisis"} <= reasons
+    for start in ("Ofsted report card: safeguarding not met",  # O2: into Intensive
+                  "Ofsted report card: safeguarding met, every area"):  # O2: the exit rule
+        assert any(r.startswith(start) for r in reasons), start
+    line = support.timeline(tables["settings"], tables["visits"], tables["inspections"],
+                            str(synth.AS_OF), c, params=params)
     v = tables["visits"].dropna(subset=["held_date"])
-    probe = pd.concat(
-        [
-            c[["setting_id", "effective_date"]].rename(columns={"effective_date": "d"}),
-            v[["setting_id", "held_date"]].rename(columns={"held_date": "d"}),
-            pd.DataFrame({"setting_id": tables["settings"]["setting_id"], "d": AS_OF}),
-        ]
-    )
-    probe = probe.astype({"d": "datetime64[us]"})
-    probe = probe[probe["d"] >= c["effective_date"].min()].drop_duplicates()
-    expected, out = _recomputed_c2(tables, probe)
-    actual = pd.merge_asof(
-        out[["setting_id", "d"]],
-        c.rename(columns={"effective_date": "d"}).sort_values("d"),
-        on="d",
-        by="setting_id",
-    )["level"]
-    assert (actual == expected).all()
+    probes = pd.concat([c["effective_date"], v["held_date"]]).drop_duplicates()
+    probes = probes[probes >= c["effective_date"].min()].sort_values()
+    for day in probes.iloc[:: max(1, len(probes) // 60)]:  # about 60 dates across the years
+        derived = support.levels_on(line, tables["settings"], day.date(), params)
+        recorded = c[c["effective_date"] <= day].groupby("setting_id")["level"].last()
+        got = derived.set_index("setting_id")["level"].reindex(recorded.index)
+        assert (got == recorded).all(), day
 
 
-def test_current_categorisation(tables):
+@pytest.mark.parametrize("day", ["2025-10-01", str(synth.AS_OF)])
+def test_current_categorisation(tables, day):
+    """Checked without the rule's code, before report cards and on the sample's today: a
+    setting whose latest inspection is a single-word Requires Improvement or Inadequate is
+    Intensive (C2), as is one whose latest report card has safeguarding not met or
+    leadership and governance at urgent improvement (O2), and every setting in crisis on
+    today; a setting whose latest report card has an area at needs attention is at least
+    Targeted. (RI settings are re-inspected within about a year, so by November 2026 most
+    have a report card.)"""
+    on = pd.Timestamp(day)
     s = tables["settings"].set_index("setting_id")
     c = tables["categorisations"]
-    now = c[c["effective_date"] <= AS_OF].groupby("setting_id")["level"].last()
-    bad = s.index[s["ofsted_judgement"].isin(["requires_improvement", "inadequate"])]
-    assert (now[bad] == "intensive").all()
-    assert (now[s.index[s["in_crisis"]]] == "intensive").all()
+    i = tables["inspections"].sort_values("inspection_date")
+    now = c[c["effective_date"] <= on].groupby("setting_id")["level"].last()
+    latest = i[i["inspection_date"] <= on].drop_duplicates("setting_id", keep="last")
+    latest = latest.set_index("setting_id")
+    single = latest["judgement"].notna()
+    forced = latest.index[single & latest["judgement"].isin(["requires_improvement",
+                                                              "inadequate"])]
+    assert len(forced) >= 1 and (now[forced] == "intensive").all()
+    card = latest[~single]
+    forcing = card.index[(card["safeguarding"] == "not_met")
+                         | (card["leadership_governance"] == "urgent_improvement")]
+    assert (now[forcing] == "intensive").all()
+    low = card.index[card[AREAS].isin(["needs_attention", "urgent_improvement"]).any(axis=1)]
+    assert now[low].isin(["targeted", "intensive"]).all()
+    if on == AS_OF:
+        assert len(forcing) >= 1 and len(low) >= 5
+        assert (now[s.index[s["in_crisis"]]] == "intensive").all()
 
 
 def test_targeted_and_intensive_visit_frequency(tables):

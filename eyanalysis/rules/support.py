@@ -186,8 +186,8 @@ def ofsted_effects(hist: pd.DataFrame, on: dt.date | str,
     exits = single & judgement.isin(list(p.get("support.exit_judgements", on))
                                     ).fillna(False).to_numpy()
     floor = np.zeros(len(hist), bool)
-    reason = ("Ofsted " + judgement.map(lambda j: JUDGEMENTS.label(j).lower(),
-                                        na_action="ignore")).astype(object).to_numpy()
+    reason = np.array(("Ofsted " + judgement.map(lambda j: JUDGEMENTS.label(j).lower(),
+                                                 na_action="ignore")).astype(object))
     if card.any():
         cards = hist[card]
         forcing = _listed(cards, "support.report_card_intensive", on, p, False)
@@ -196,7 +196,9 @@ def ofsted_effects(hist: pd.DataFrame, on: dt.date | str,
         enters[card] = forcing.any(axis=1).to_numpy()
         floor[card] = lifting.any(axis=1).to_numpy()
         exits[card] = meeting.all(axis=1).to_numpy()
-        shown = forcing.where(forcing.any(axis=1).to_numpy()[:, None], lifting)
+        forces = forcing.any(axis=1).to_numpy()
+        shown = pd.DataFrame(np.where(forces[:, None], forcing.to_numpy(), lifting.to_numpy()),
+                             index=cards.index, columns=forcing.columns)
         reason[card] = [_card_reason(row, shown.loc[i]) for i, row in cards.iterrows()]
     exits &= ~enters
     return pd.DataFrame({"enters": enters, "exits": exits, "floor": floor,
