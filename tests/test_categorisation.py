@@ -12,8 +12,13 @@ import pandas as pd
 import pytest
 
 from eyanalysis.analysis import categorisation as cat
-from eyanalysis.analysis import outcomes, visits, workload
+from eyanalysis.analysis import outcomes, panel, visits, workload
+from eyanalysis.rules import support
+from eyanalysis.vocabulary import REPORT_CARD_AREAS, REPORT_CARD_RESULTS
 from tests.conftest import ROOT
+
+AREAS = list(REPORT_CARD_AREAS)
+RESULTS = list(REPORT_CARD_RESULTS)
 
 NOTEBOOK = ROOT / "notebooks" / "categorisation_spread.ipynb"
 D = pd.Timestamp
@@ -48,9 +53,22 @@ def visits_frame(rows):
 
 
 def inspections_frame(rows):
-    f = pd.DataFrame(rows or [], columns=["setting_id", "inspection_date", "judgement"])
-    return f.astype({"setting_id": "string", "judgement": "string",
+    """rows: (setting, date, judgement) for a single-word inspection, or (setting, date,
+    card) with ``card`` from :func:`card` for a report card."""
+    records = []
+    for setting, date, result in rows or []:
+        base = {"setting_id": setting, "inspection_date": date}
+        records.append({**base, **(result if isinstance(result, dict)
+                                   else {"judgement": result})})
+    f = pd.DataFrame(records, columns=["setting_id", "inspection_date", "judgement",
+                                       *RESULTS])
+    return f.astype({**{c: "string" for c in ["setting_id", "judgement", *RESULTS]},
                      "inspection_date": "datetime64[ns]"})
+
+
+def card(safeguarding="met", default="expected_standard", **areas):
+    """A report card (O1): safeguarding and six area grades, ``default`` unless given."""
+    return {"safeguarding": safeguarding, **{a: areas.get(a, default) for a in AREAS}}
 
 
 def level_on(s, v, i, on, categorisations=None):
@@ -156,6 +174,222 @@ def test_transitions_count_settings_between_two_dates():
     line = cat.timeline(s, v, inspections_frame([]), "2026-01-01")
     t = cat.transitions(line, s, "2025-09-01", "2026-01-01")
     assert t.values.tolist() == [["universal", "universal", 1], ["universal", "targeted", 1]]
+
+
+# ---------------------------------------------------------------- O1-O3: report cards
+
+def _line_of(s, v, i, on, params=None):
+    return cat.timeline(s, v, i, on, params=params)
+
+
+def test_O1_framework_of_an_inspection_is_decided_by_its_date(params):
+    days = pd.Series(pd.to_datetime(["2025-11-09", "2025-11-10", "2001-08-31", None]))
+    assert support.frameworks(days, params).tolist() == [
+        "single_word", "report_card", pd.NA, pd.NA]
+
+
+def test_O2_report_card_with_safeguarding_not_met_makes_a_setting_intensive_from_its_date():
+    s = settings_frame("A")
+    v = visits_frame([("A", "learning_development", "2025-09-20", "2025-09-20", "2025-09-01",
+                       "universal")])
+    i = inspections_frame([("A", "2021-05-10", "good"),
+                           ("A", "2026-01-14", card(safeguarding="not_met"))])
+    assert level_on(s, v, i, "2026-01-13") == {"A": "universal"}
+    assert level_on(s, v, i, "2026-01-14") == {"A": "intensive"}
+    lv = cat.spread(s, v, i, "2026-03-01").iloc[0]
+    assert (lv["level"], lv["since"], lv["rule"]) == ("intensive", D("2026-01-14"), "O2")
+    assert lv["reason"] == "Ofsted report card: safeguarding not met"
+    assert lv["judgement"] == "safeguarding_not_met"
+
+
+def test_O2_leadership_and_governance_at_urgent_improvement_forces_intensive():
+    s = settings_frame("A")
+    i = inspections_frame([("A", "2026-02-02", card(leadership_governance="urgent_improvement"))])
+    lv = cat.spread(s, visits_frame([]), i, "2026-02-02").iloc[0]
+    assert lv["level"] == "intensive"
+    assert lv["reason"] == "Ofsted report card: leadership and governance urgent improvement"
+
+
+def test_O2_later_report_card_meeting_the_exit_rule_ends_intensive():
+    s = settings_frame("A")
+    v = visits_frame([
+        ("A", "learning_development", "2025-09-20", "2025-09-20", "2025-09-01", "targeted"),
+        ("A", "intensive", "2026-03-05", "2026-03-05", None, "universal")])  # agreed meanwhile
+    i = inspections_frame([("A", "2026-01-14", card(safeguarding="not_met")),
+                           ("A", "2026-06-01", card(inclusion="strong_standard"))])
+    assert level_on(s, v, i, "2026-05-31") == {"A": "intensive"}  # a visit cannot lift it
+    assert level_on(s, v, i, "2026-06-01") == {"A": "universal"}  # agreed level resumes
+    line = _line_of(s, v, i, "2026-07-01")
+    last = line.iloc[-1]
+    assert (last["previous"], last["level"], last["rule"]) == ("intensive", "universal", "O2")
+    assert last["reason"] == ("Ofsted report card: safeguarding met, every area expected "
+                              "standard or better")
+
+
+def test_O2_report_card_below_the_exit_rule_keeps_intensive():
+    s = settings_frame("A")
+    i = inspections_frame([("A", "2026-01-14", card(safeguarding="not_met")),
+                           ("A", "2026-06-01", card(achievement="needs_attention"))])
+    assert level_on(s, visits_frame([]), i, "2026-07-01") == {"A": "intensive"}
+
+
+def test_O2_area_at_needs_attention_keeps_a_setting_at_least_targeted_while_latest():
+    s = settings_frame("A", "B")
+    v = visits_frame([
+        ("A", "learning_development", "2025-09-20", "2025-09-20", "2025-09-01", "universal"),
+        ("B", "learning_development", "2025-09-20", "2025-09-20", "2025-09-01", "intensive")])
+    i = inspections_frame([("A", "2026-01-14", card(inclusion="needs_attention")),
+                           ("B", "2026-01-14", card(inclusion="needs_attention")),
+                           ("A", "2026-10-01", card())])
+    assert level_on(s, v, i, "2026-01-14") == {"A": "targeted", "B": "intensive"}
+    line = _line_of(s, v, i, "2026-01-14")
+    assert line[line["setting_id"] == "A"].iloc[-1]["reason"] == (
+        "Ofsted report card: inclusion needs attention")
+    assert level_on(s, v, i, "2026-10-01")["A"] == "universal"  # a later card lifts the floor
+
+
+def test_C2_O2_single_word_judgements_still_work_for_old_dates_and_end_with_a_report_card():
+    s = settings_frame("A")
+    v = visits_frame([("A", "welfare", "2024-03-01", "2024-03-01", "2024-02-01", "targeted")])
+    i = inspections_frame([("A", "2024-06-10", "requires_improvement"),
+                           ("A", "2026-02-16", card())])
+    assert level_on(s, v, i, "2024-06-09") == {"A": "targeted"}
+    assert level_on(s, v, i, "2024-06-10") == {"A": "intensive"}  # C2, old framework
+    assert level_on(s, v, i, "2026-02-15") == {"A": "intensive"}
+    assert level_on(s, v, i, "2026-02-16") == {"A": "targeted"}  # the exit rule of O2
+
+
+def test_O2_which_results_trigger_what_are_parameters(params):
+    """Another authority can choose: here needs attention in inclusion forces Intensive and
+    only strong standard or better ends it (values, not code)."""
+    s = settings_frame("A")
+    i = inspections_frame([("A", "2026-01-14", card(inclusion="needs_attention")),
+                           ("A", "2026-06-01", card())])
+    stricter = params.with_overrides({
+        "support.report_card_intensive.inclusion": {"2025-11-10": ["needs_attention"]},
+        **{f"support.report_card_exit.{a}": {"2025-11-10": ["strong_standard", "exceptional"]}
+           for a in AREAS}}, source="test")
+    line = cat.timeline(s, visits_frame([]), i, "2026-07-01", params=stricter)
+    got = cat.levels_on(line, s, "2026-07-01", stricter).iloc[0]
+    assert got["level"] == "intensive" and got["since"] == D("2026-01-14")
+    assert level_on(s, visits_frame([]), i, "2026-01-14") == {"A": "targeted"}  # default
+
+
+def test_O3_funding_gates_flag_report_cards_not_single_word_judgements():
+    s = settings_frame("A", "B", "C", "D")
+    i = inspections_frame([("A", "2026-01-14", card(safeguarding="not_met")),
+                           ("B", "2026-01-14", card(leadership_governance="needs_attention")),
+                           ("C", "2025-10-01", "inadequate"), ("D", "2026-01-14", card())])
+    gates = support.funding_gates(s, i, "2026-03-01")
+    assert gates["withdraw_entitlement"].tolist() == [True, False, False, False]
+    assert gates["withdraw_two_year_old_funding"].tolist() == [False, True, False, False]
+    assert gates["funding_flags"].iloc[0] == (
+        "entitlement funding may be withdrawn (O3: safeguarding not met)")
+    assert "leadership and governance needs attention" in gates["funding_flags"].iloc[1]
+    assert support.funding_gates(s, i, "2026-01-13")["funding_flags"].eq("").all()
+
+
+def test_C4_O1_referral_flag_for_a_report_card_with_safeguarding_not_met():
+    s = settings_frame("A", "B")
+    i = inspections_frame([("A", "2026-01-14", card(safeguarding="not_met")),
+                           ("B", "2026-01-14", card(inclusion="needs_attention"))])
+    lv = cat.spread(s, visits_frame([]), i, "2026-03-01")
+    flags = cat.referral_flags(lv, s, "2026-03-01")
+    assert flags[["setting_id", "flag"]].values.tolist() == [
+        ["A", "consider referral: Ofsted report card: safeguarding not met"]]
+
+
+def test_O3_panel_bar_carries_over_to_report_cards():
+    s = settings_frame("A", "B")
+    i = inspections_frame([("A", "2026-01-14", card(achievement="needs_attention")),
+                           ("B", "2026-01-14", card(inclusion="strong_standard"))])
+    apps = pd.DataFrame({"application_id": ["X1", "X2", "X3"], "setting_id": ["A", "B", "A"],
+                         "kind": ["exceptional", "exceptional", "non_nef"],
+                         "received_date": pd.to_datetime(["2026-02-02"] * 3)})
+    judged = panel.judgements(apps, s, i)
+    assert judged.tolist() == ["needs_attention", "expected_standard", "needs_attention"]
+    assert panel.barred(apps, judged).tolist() == [True, False, False]
+
+
+# ---------------------------------------------------------------- the levels command
+
+def _source_with_report_cards(tmp_path):
+    """The tiny dataset with report cards: S1 (Good in 2023) gets safeguarding not met in
+    January 2026, then a card meeting the exit rule in September 2026."""
+    import shutil
+
+    folder = tmp_path / "source"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny", folder)
+    cards = ["S1,2026-01-12,,not_met," + ",".join(["expected_standard"] * 6),
+             "S1,2026-09-14,,met," + ",".join(["expected_standard"] * 6)]
+    with open(folder / "inspections.csv", "a", encoding="utf-8") as fh:
+        fh.write("\n".join(cards) + "\n")
+    return folder
+
+
+def _levels(capsys, *args):
+    from eyanalysis.cli import main
+
+    code = main(["levels", *args])
+    out = capsys.readouterr()
+    return code, out
+
+
+def test_O2_levels_command_gives_intensive_from_the_report_card_with_its_reason(tmp_path,
+                                                                               capsys):
+    import io
+
+    source = _source_with_report_cards(tmp_path)
+    code, out = _levels(capsys, "--on", "2026-03-01", "--data", str(source))
+    assert code == 0, out.err
+    rows = pd.read_csv(io.StringIO(out.out), dtype=str, keep_default_na=False)
+    assert list(rows.columns) == ["setting_id", "name", "district", "provider_type", "level",
+                                  "since", "reason", "rule", "ofsted", "funding_flags"]
+    s1 = rows.set_index("setting_id").loc["S1"]
+    assert (s1["level"], s1["since"], s1["rule"]) == ("intensive", "2026-01-12", "O2")
+    assert s1["reason"] == "Ofsted report card: safeguarding not met"
+    assert s1["ofsted"] == "Report card: safeguarding not met"
+    assert s1["funding_flags"] == "entitlement funding may be withdrawn (O3: safeguarding not met)"
+    assert "4 settings on 2026-03-01: Universal 2, Targeted 0, Intensive 2" in out.err
+    # the later card meets the exit rule: the level agreed at the last visit resumes
+    code, out = _levels(capsys, "--on", "2026-10-01", "--data", str(source))
+    s1 = pd.read_csv(io.StringIO(out.out), dtype=str).set_index("setting_id").loc["S1"]
+    assert (s1["level"], s1["since"]) == ("universal", "2026-09-14")
+    # old judgements for old dates: S1's Requires Improvement of 2019 until Good in 2023 (C2)
+    for day, level in (("2022-09-01", "intensive"), ("2023-06-01", "universal")):
+        code, out = _levels(capsys, "--on", day, "--data", str(source))
+        s1 = pd.read_csv(io.StringIO(out.out), dtype=str).set_index("setting_id").loc["S1"]
+        assert (s1["level"], s1["rule"]) == (level, "C2")
+        assert s1["reason"] == {"intensive": "Ofsted requires improvement",
+                                "universal": "Ofsted good"}[level]
+
+
+def test_levels_command_writes_csv_and_xlsx_and_refuses_other_files(tmp_path, capsys):
+    import openpyxl
+
+    source = _source_with_report_cards(tmp_path)
+    code, out = _levels(capsys, "--on", "2026-03-01", "--data", str(source), "--out",
+                        str(tmp_path / "levels.xlsx"))
+    assert code == 0 and "wrote" in out.out
+    book = openpyxl.load_workbook(tmp_path / "levels.xlsx")
+    sheet = book["Support levels"]
+    assert [c.value for c in sheet[1]][:5] == ["setting_id", "name", "district",
+                                              "provider_type", "level"]
+    assert sheet.max_row == 5 and "About" in book.sheetnames
+    code, out = _levels(capsys, "--on", "2026-03-01", "--data", str(source), "--out",
+                        str(tmp_path / "levels.csv"))
+    assert pd.read_csv(tmp_path / "levels.csv").shape == (4, 10)
+    code, out = _levels(capsys, "--on", "2026-03-01", "--out", str(tmp_path / "levels.pdf"))
+    assert code == 2 and "use a .csv or .xlsx" in out.err
+    assert not (tmp_path / "levels.pdf").exists()
+
+
+def test_levels_command_warns_when_rows_were_quarantined(tmp_path, capsys):
+    source = _source_with_report_cards(tmp_path)
+    with open(source / "inspections.csv", "a", encoding="utf-8") as fh:
+        fh.write("S3,2026-02-02,good,,,,,,,\n")  # a judgement on a report-card date
+    code, out = _levels(capsys, "--on", "2026-03-01", "--data", str(source))
+    assert code == 0 and "1 row(s)" in out.err and "eyanalysis validate" in out.err
 
 
 # ---------------------------------------------------------------- C1: minimum visits
@@ -348,6 +582,34 @@ def test_C8_inspections_before_the_records_are_not_compared():
     i = inspections_frame([("A", "2019-01-10", "good"), ("A", "2022-06-10", "outstanding")])
     line = cat.timeline(s, visits_frame([]), i, "2026-01-01")
     assert outcomes.after_support(line, s, i, "2023-09-01", "2026-01-01").empty
+
+
+def test_C8_O4_outcomes_compare_across_frameworks_on_the_assumed_scale():
+    s = settings_frame("A", "B", "C")
+    i = inspections_frame([("A", "2024-01-10", "requires_improvement"),
+                           ("A", "2026-01-12", card()),
+                           ("B", "2023-10-10", "outstanding"),
+                           ("B", "2026-02-02", card(inclusion="needs_attention")),
+                           ("C", "2023-10-10", "good"),
+                           ("C", "2026-02-02", card(default="strong_standard"))])
+    line = cat.timeline(s, visits_frame([]), i, "2026-06-01")
+    pairs = outcomes.after_support(line, s, i, "2023-09-01", "2026-06-01").set_index(
+        "setting_id")
+    # O4: requires improvement -> expected standard is better; outstanding -> an area at
+    # needs attention is worse; good -> strong standard is better
+    assert pairs["change"].to_dict() == {"A": "improved", "B": "declined", "C": "improved"}
+    assert pairs["across_frameworks"].all()
+    assert pairs.loc["A", "support"] == "intensive"
+    assert pairs["good_or_better"].to_dict() == {"A": True, "B": False, "C": True}
+    assert "assumed common scale (O4" in outcomes.ASSUMPTION
+    assert outcomes.rates(pairs.reset_index())["across_frameworks"].sum() == 3
+
+
+def test_O4_scale_is_a_parameter_labelled_as_an_assumption(params):
+    par = params["ofsted.outcome_scale.expected_standard"]
+    assert "Assumed" in par.label and "assumption" in par.description
+    assert params.get("ofsted.outcome_scale.expected_standard", "2026-01-01") == params.get(
+        "ofsted.outcome_scale.good", "2026-01-01")
 
 
 # ---------------------------------------------------------------- parameters and notebook

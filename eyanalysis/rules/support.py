@@ -186,8 +186,8 @@ def ofsted_effects(hist: pd.DataFrame, on: dt.date | str,
     exits = single & judgement.isin(list(p.get("support.exit_judgements", on))
                                     ).fillna(False).to_numpy()
     floor = np.zeros(len(hist), bool)
-    reason = np.array(("Ofsted " + judgement.map(lambda j: JUDGEMENTS.label(j).lower(),
-                                                 na_action="ignore")).astype(object))
+    reason = np.array([None if pd.isna(j) else f"Ofsted {JUDGEMENTS.label(j).lower()}"
+                       for j in judgement], dtype=object)
     if card.any():
         cards = hist[card]
         forcing = _listed(cards, "support.report_card_intensive", on, p, False)
