@@ -146,10 +146,10 @@ OFSTED_OUTCOMES = CodeList("Ofsted outcome", {
     "urgent_improvement": "Report card: an area needs urgent improvement",
     "safeguarding_not_met": "Report card: safeguarding not met",
     "not_yet_inspected": "Not yet inspected",
-}, {"exceptional": "RC exceptional", "strong_standard": "RC strong",
-    "expected_standard": "RC expected", "needs_attention": "RC needs attention",
-    "urgent_improvement": "RC urgent improvement",
-    "safeguarding_not_met": "RC safeguarding not met"})
+}, {"exceptional": "Card: exceptional", "strong_standard": "Card: strong",
+    "expected_standard": "Card: expected", "needs_attention": "Card: needs attention",
+    "urgent_improvement": "Card: urgent improvement",
+    "safeguarding_not_met": "Card: safeguarding not met"})
 
 #: Levels of support a setting receives (C1).
 SUPPORT_LEVELS = CodeList("support level", {

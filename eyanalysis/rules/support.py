@@ -161,14 +161,21 @@ def _words(col: str, grade: str) -> str:
     return f"{REPORT_CARD_RESULTS.label(col).lower()} {label.lower()}"
 
 
-def _card_reason(row: pd.Series, hits: pd.Series) -> str:
-    if hits.any():
-        return "Ofsted report card: " + "; ".join(_words(c, row[c]) for c in RESULTS
-                                                  if hits[c])
-    low = row["outcome"]
-    areas = ("every area exceptional" if low == "exceptional"
-             else f"every area {REPORT_CARD_GRADES.label(low).lower()} or better")
-    return f"Ofsted report card: safeguarding met, {areas}"
+def _card_reasons(cards: pd.DataFrame, shown: np.ndarray) -> np.ndarray:
+    """Plain words for each report card: the results in ``shown`` (a row of booleans per
+    card, one column per result), or, when none, what the card says overall."""
+    text = np.full(len(cards), "", dtype=object)
+    for j, col in enumerate(RESULTS):
+        grades = cards[col].astype(object)
+        words = grades.map({g: _words(col, g) for g in grades.dropna().unique()})
+        add = shown[:, j] & grades.notna().to_numpy()
+        joined = np.where(text == "", words.to_numpy(), text + "; " + words.to_numpy())
+        text = np.where(add, joined, text)
+    overall = cards["outcome"].map(lambda low: "safeguarding met, every area exceptional"
+                                   if low == "exceptional" else "safeguarding met, every area "
+                                   f"{REPORT_CARD_GRADES.label(low).lower()} or better")
+    text = np.where(text == "", overall.to_numpy(), text)
+    return np.array(["Ofsted report card: " + t for t in text], dtype=object)
 
 
 def ofsted_effects(hist: pd.DataFrame, on: dt.date | str,
@@ -197,9 +204,8 @@ def ofsted_effects(hist: pd.DataFrame, on: dt.date | str,
         floor[card] = lifting.any(axis=1).to_numpy()
         exits[card] = meeting.all(axis=1).to_numpy()
         forces = forcing.any(axis=1).to_numpy()
-        shown = pd.DataFrame(np.where(forces[:, None], forcing.to_numpy(), lifting.to_numpy()),
-                             index=cards.index, columns=forcing.columns)
-        reason[card] = [_card_reason(row, shown.loc[i]) for i, row in cards.iterrows()]
+        shown = np.where(forces[:, None], forcing.to_numpy(), lifting.to_numpy())
+        reason[card] = _card_reasons(cards, shown)
     exits &= ~enters
     return pd.DataFrame({"enters": enters, "exits": exits, "floor": floor,
                          "reason": pd.Series(reason, dtype="string").to_numpy(),

@@ -12,10 +12,10 @@ import plotly.graph_objects as go
 
 from eyanalysis.data.schemas import SUPPORT_LEVELS
 from eyanalysis.rules.support import RANK
+from eyanalysis.vocabulary import OFSTED_OUTCOMES
 
 COLOURS = {"universal": "#6baed6", "targeted": "#fd8d3c", "intensive": "#de2d26"}
-JUDGEMENT_ORDER = ["outstanding", "good", "requires_improvement", "inadequate",
-                   "not_yet_inspected"]
+JUDGEMENT_ORDER = list(OFSTED_OUTCOMES)  # single-word judgements, then report cards (O1)
 
 
 def label(text: str) -> str:
@@ -26,13 +26,16 @@ def spread_bars(levels: pd.DataFrame, by: str, title: str | None = None) -> go.F
     """Settings at each support level (stacked) for each value of ``by`` (C1-C3)."""
     counts = pd.crosstab(levels[by], levels["level"]).reindex(
         columns=list(SUPPORT_LEVELS), fill_value=0)
-    if by == "judgement":
+    names = label
+    if by == "judgement":  # the Ofsted outcome in force: a judgement or a report card (O1)
         counts = counts.reindex([j for j in JUDGEMENT_ORDER if j in counts.index])
-    fig = go.Figure([go.Bar(name=label(lv), x=[label(i) for i in counts.index],
+        names = OFSTED_OUTCOMES.short
+    fig = go.Figure([go.Bar(name=label(lv), x=[names(i) for i in counts.index],
                             y=counts[lv], marker_color=COLOURS[lv],
                             hovertemplate="%{x}: %{y} settings<extra>" + label(lv) + "</extra>")
                      for lv in SUPPORT_LEVELS])
-    fig.update_layout(barmode="stack", title=title or f"Support level by {label(by).lower()}",
+    by_words = "Ofsted outcome" if by == "judgement" else label(by).lower()
+    fig.update_layout(barmode="stack", title=title or f"Support level by {by_words}",
                       yaxis_title="settings", legend_title="level")
     return fig
 
@@ -95,7 +98,9 @@ def workload_chart(monthly: pd.DataFrame, what_if: pd.DataFrame | None = None,
 
 
 def outcome_chart(rates: pd.DataFrame) -> go.Figure:
-    """Improvement and Good-or-better rates at the next inspection by support (C8)."""
+    """Improvement and Good-or-better rates at the next inspection by support (C8); report
+    cards are compared with single-word judgements on the assumed O4 scale, and the title
+    says so when any pair rests on it."""
     x = [label(s) for s in rates["support"]]
     fig = go.Figure([
         go.Bar(name="Improved", x=x, y=rates["improvement_rate"],
@@ -106,7 +111,9 @@ def outcome_chart(rates: pd.DataFrame) -> go.Figure:
                + rates["inspections"].astype(str), marker_color="#74c476"),
     ])
     fig.update_layout(barmode="group", yaxis_tickformat=".0%", yaxis_range=[0, 1.05],
-                      title="Ofsted judgement at the next inspection, by support received",
+                      title="Ofsted outcome at the next inspection, by support received"
+                      + (" (report cards on the assumed O4 scale)"
+                         if rates.get("across_frameworks", pd.Series(dtype=int)).sum() else ""),
                       xaxis_title="highest support level between the inspections")
     return fig
 
