@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eyanalysis.vocabulary import JUDGEMENTS as OFSTED_JUDGEMENTS
 from eyanalysis.vocabulary import LEVELS as LEVEL_CODES
 from eyanalysis.vocabulary import PANEL_KINDS, PROVIDER_TYPES, SUPPORT_LEVELS, VISIT_TYPES
 
@@ -39,7 +40,7 @@ CRISIS_SHARE = 0.01
 NON_NEF_SHARE = 0.015
 
 # ---------------------------------------------------------------- Ofsted (O1, O5)
-JUDGEMENTS = ("outstanding", "good", "requires_improvement", "inadequate")
+JUDGEMENTS = tuple(OFSTED_JUDGEMENTS)[:4]  # outstanding .. inadequate, as inspected
 JUDGEMENT_SHARE = (0.15, 0.825, 0.02, 0.005)  # latest single-word, among inspected
 NOT_INSPECTED_SHARE = 0.04  # of childminders and group settings: recently registered
 IMPROVING_SHARE = 0.04  # of good/outstanding: RI/inadequate in 2023-24, then good
