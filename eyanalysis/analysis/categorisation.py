@@ -49,6 +49,7 @@ PARAMETER_PATHS = [
     "support.visit_length.welfare", "support.visit_length.send_review",
     "support.visit_length.targeted", "support.visit_length.intensive",
     "support.send_review_take_up", "support.adviser_fte", "support.working_days_per_month",
+    "ofsted.framework", *GATE_PATHS,
     *(f"ofsted.outcome_scale.{code}" for code in OFSTED_OUTCOMES if code != NOT_INSPECTED),
 ]
 
