@@ -26,8 +26,9 @@ class Rates:
     ``eypp_yearly_hour_cap`` hours a year (``None``: no yearly cap), with
     ``eypp_specialist_rule`` deciding whether F4 applies to EYPP (``None``: as the
     supplement). ``daf`` is the annual Disability Access Fund rate (D1), ``None`` before
-    the fund began. The defaults keep the pre-E2 behaviour for callers that build a
-    ``Rates`` by hand.
+    the fund began; ``not_with_daf`` (D3) withholds the supplement from a child for whom
+    DAF is claimed (a scheme's interaction, off by default). The defaults keep the pre-E2
+    behaviour for callers that build a ``Rates`` by hand.
     """
 
     on: dt.date
@@ -42,6 +43,7 @@ class Rates:
     eypp_yearly_hour_cap: Decimal | None = None
     eypp_specialist_rule: str | None = None
     daf: Decimal | None = None
+    not_with_daf: bool = False
 
     @property
     def funded_ages(self) -> tuple[str, ...]:
@@ -101,4 +103,12 @@ class Rates:
             eypp_yearly_hour_cap=Decimal(params.get("eypp.yearly_hour_cap", day)),
             eypp_specialist_rule=params.get("eypp.specialist_rule", day),
             daf=None if daf is None else Decimal(daf),
+            not_with_daf=bool(params.get("inclusion.not_with_daf", day)),
         )
+
+
+def first_funded(age: str, params: Parameters | None = None) -> dt.date:
+    """The first day funding age ``age`` had an entitlement: the first value of its
+    ``inclusion.in_base_rate`` (F6'; 1 September 2024 for under-2s)."""
+    params = params or load_parameters()
+    return params[f"inclusion.in_base_rate.{age}"].values[0].start

@@ -41,6 +41,8 @@ def supplement(att: pd.DataFrame, rates: Rates, hours: pd.DataFrame | None = Non
     - F6': nothing is paid for a funding age with no entitlement on ``rates.on`` (under-2s
       before September 2024). A value that is not a funding age at all (a 0-5 child the
       panel funds outside NEF, X4) has no base rate, so F5 does not apply to it.
+    - D3: when ``inclusion.not_with_daf`` says so, nothing is paid for a child flagged
+      ``daf`` (at any setting in ``att``).
     - F10: rounded half up to the penny per row.
 
     Returns ``paid`` (bool: a supplement level with claimable hours, outside the base
@@ -60,7 +62,7 @@ def supplement(att: pd.DataFrame, rates: Rates, hours: pd.DataFrame | None = Non
 def paid_and_rate(att: pd.DataFrame, rates: Rates, term_num: np.ndarray,
                   code: np.ndarray | None = None, age: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
-    """``(paid, rate)`` per row: F1, F5 and F6' (see :func:`supplement`). ``code`` (level
+    """``(paid, rate)`` per row: F1, F5, F6' and D3 (see :func:`supplement`). ``code`` (level
     codes in LEVELS) and ``age`` (:func:`age_codes`) may be passed precomputed."""
     units = np.append(
         np.array([rate_units(rates.top_up.get(lvl, 0)) for lvl in LEVELS], dtype="int64"), 0)
@@ -78,6 +80,10 @@ def paid_and_rate(att: pd.DataFrame, rates: Rates, term_num: np.ndarray,
                 unpaid[i, LEVELS.index(lvl)] = True
     inside = unpaid.ravel()[age * unpaid.shape[1] + np.where(code < 0, len(LEVELS), code)]
     paid = (code > 0) & ~inside & (term_num > 0)
+    if rates.not_with_daf and "daf" in att and paid.any():  # D3: a child with DAF, any setting
+        with_daf = pd.Series(flags(att["daf"])).groupby(att["child_id"].to_numpy()
+                                                       ).transform("any").to_numpy()
+        paid &= ~with_daf
     return paid, rate
 
 
