@@ -7,7 +7,8 @@ seen in the latest observed term of the same season (the *reference term*): thei
 attendance rows, with the scenario's weekly cap, split and specialist rules (F2-F4) and the
 scenario's funded weeks for the projected term (F7), averaged per cell. A cell then costs
 ``hours x top-up`` for its level unless the level is inside the base rate of the cell's
-funding age (F5, F6), plus ``eligible hours x EYPP`` for funded 3-4-year-olds (P1). Rates are
+funding age (F5, F6), plus ``eligible hours x EYPP`` for the funding ages EYPP covers on the
+day, on hours under EYPP's own weekly cap and specialist rule (P1, E2). Rates are
 those in force on the projected term's first day. Exceptional funding is the EXC level
 (L2: GR4 + the exceptional component), costed like every level.
 

@@ -116,7 +116,11 @@ def eypp_units(att: pd.DataFrame, rates: Rates,
         _, den, term_num = claim_units(att, rates.eypp_cap, rates.split_rule,
                                        rates.eypp_specialist)
     if rates.eypp_yearly_hour_cap is not None:
-        term_num, den = _cap_per_child(att, term_num, den, rates.eypp_yearly_hour_cap)
+        # A child's weekly EYPP hours are at most the weekly cap, so no child can pass the
+        # yearly cap unless a row has more weeks than yearly cap / weekly cap (38).
+        most_weeks = float(np.max(att["weeks"].to_numpy(dtype="float64"), initial=0))
+        if most_weeks * float(rates.eypp_cap) > float(rates.eypp_yearly_hour_cap):
+            term_num, den = _cap_per_child(att, term_num, den, rates.eypp_yearly_hour_cap)
     return term_num, den
 
 
