@@ -145,3 +145,31 @@ def test_D2_the_rule_in_force_at_each_term_applies(params):
     assert out["term"].tolist() == ["2025-AUT", "2026-AUT"]
     assert out["period_rule"].tolist() == ["financial_year", "rolling_12_months"]
     assert daf.schedule(claims, params)["term"].tolist() == ["2025-AUT", "2026-SUM"]
+
+
+def test_D1_the_grid_refuses_a_child_flagged_at_two_settings(params):
+    from eyanalysis.errors import InputDataError
+    from eyanalysis.rules.grid import grid
+    from tests.conftest import claims
+
+    att = claims("a S1 GR3 10 12 3-4\na S2 GR3 5 12 3-4\nb S1 NE 15 12 2").assign(
+        daf=[True, True, True])
+    with pytest.raises(InputDataError, match=r"a at S1, S2.*one setting the parent"):
+        grid(att, Rates.from_parameters("2026-09-01", params))
+    out = grid(att.assign(daf=[True, False, True]), Rates.from_parameters("2026-09-01", params))
+    daf = out[out.level == "DAF"].set_index("setting_id")
+    assert daf["children"].to_dict() == {"S1": 2, "S2": 0}
+    assert daf["amount_pence"].to_dict() == {"S1": 195000, "S2": 0}
+    assert daf["nef_hours"].isna().all()
+
+
+def test_D1_daf_needs_a_funded_entitlement_that_day(params):
+    from eyanalysis.rules.grid import grid
+    from tests.conftest import claims
+
+    # an under-2 before September 2024 had no entitlement; a line with no hours takes none up
+    att = claims("u S1 NE 15 12 under-2\nz S1 NE 0 12 3-4\nk S1 NE 15 12 3-4").assign(
+        daf=True)
+    out = grid(att, Rates.from_parameters("2024-06-01", params))
+    assert out.loc[out.level == "DAF", "children"].tolist() == [1]
+    assert out.loc[out.level == "DAF", "amount_pence"].tolist() == [91000]

@@ -44,7 +44,8 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
       children of a funding age EYPP covers on ``rates.on``.
     - DAF (D1): the children flagged ``daf`` at the setting who take up funded hours there
       (more than 0 hours a week, a funding age with an entitlement on ``rates.on``), times
-      the annual rate in force (``rates.daf``), exact pence. The flag says DAF is due for
+      the annual rate in force (``rates.daf``), exact pence; a child flagged at two settings
+      is refused (DAF goes to one setting). The flag says DAF is due for
       the child at that setting this term: the period rule (D2) is the caller's, see
       :mod:`eyanalysis.rules.daf`. ``rates.daf`` of ``None`` (before April 2017) with a
       ``daf`` column is refused.
@@ -116,6 +117,16 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
         funded = np.append(np.array([a in rates.in_base_rate for a in FUNDING_AGES]), False)
         takes_up = np.asarray(att["hours_per_week"].to_numpy(), dtype="float64") > 0
         flagged = np.flatnonzero(flags(att["daf"]) & funded[age] & takes_up)
+        keys = ["term", "child_id"] if "term" in att.columns else ["child_id"]
+        twice = att.iloc[flagged]
+        twice = twice[twice.duplicated(keys, keep=False)]
+        if len(twice):
+            where = "; ".join(
+                f"{child} at {', '.join(map(str, rows['setting_id']))}"
+                for child, rows in twice.groupby(twice["child_id"].astype(str), sort=True))
+            raise InputDataError(
+                f"DAF is flagged for a child at more than one setting ({where}): DAF is paid "
+                "to the one setting the parent nominates (D1). Keep one flag per child.")
         flagged = flagged[rank[raw[flagged]] >= 0]
         children[:, col] = np.bincount(rank[raw[flagged]], minlength=n_set)
         daf_units = rate_units(rates.daf)
