@@ -11,6 +11,7 @@ separate, untimed run. Naive references run in this same process. Never part of 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import platform
@@ -117,7 +118,7 @@ def naive_grid(claims: pd.DataFrame, rates) -> dict[tuple[str, str], int]:
         inside = lvl in rates.in_base_rate.get(age, ())
         if lvl != "NE" and not inside and term_num > 0:
             out[(setting, "TOTAL")] += (2 * term_num * units[lvl] + scale) // (2 * scale)
-        if eypp and age == "3-4" and term_num > 0:
+        if eypp and age in rates.eypp_paid_ages and term_num > 0:  # E2
             out[(setting, "EYPP")] += (2 * term_num * eypp_units + scale) // (2 * scale)
     return out
 
@@ -187,8 +188,7 @@ def p2(args) -> list[dict]:
         top = dict(zip(["GR1", "GR2", "GR3", "GR4"], map(Decimal, map(str, row[:4])),
                        strict=True))
         top["EXC"] = top["GR4"] + Decimal(str(row[4]))
-        r = Rates(rates.on, top, rates.in_base_rate, rates.weekly_hour_cap, rates.split_rule,
-                  rates.specialist_rule, Decimal(str(row[5])))
+        r = dataclasses.replace(rates, top_up=top, eypp=Decimal(str(row[5])))
         g = grid(claims, r)
         return g.loc[g["level"].isin(["TOTAL", "EYPP"]), "amount_pence"].sum() / 100
 

@@ -39,24 +39,30 @@ def _write_atomically(path: Path, write) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    """Predict the termly Inclusion Supplement (and EYPP) for every setting (F8)."""
+    """Predict the termly Inclusion Supplement (with EYPP and DAF) for every setting (F8)."""
     from eyanalysis.data.claims_file import read_attendance
     from eyanalysis.rules.grid import as_published, grid, write_excel
     from eyanalysis.rules.rates import Rates
+    from eyanalysis.vocabulary import FUNDING_AGES
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
         raise InputDataError(f"--out {out}: use a .csv or .xlsx file name.")
     rates = Rates.from_parameters(args.on)
-    claims = read_attendance(args.attendance, args.settings)
+    claims = read_attendance(args.attendance, args.settings, rates)
     table = grid(claims, rates)
-    if (claims["funding_age"].eq("2") & claims.get("eypp", False)).any():
-        n = int((claims["funding_age"].eq("2") & claims["eypp"]).sum())
-        print(
-            f"note: {n} row(s) flag eypp for a funded 2-year-old; EYPP is paid for "
-            "3-4-year-olds only (P1), so they are not counted.",
-            file=sys.stderr,
-        )
+    if "eypp" in claims:  # E2: which funding ages EYPP covers depends on the date
+        outside = claims["eypp"] & ~claims["funding_age"].isin(rates.eypp_paid_ages)
+        if outside.any():
+            ages = ", ".join(sorted(set(claims.loc[outside, "funding_age"]),
+                                    key=FUNDING_AGES.index))
+            covered = " and ".join(FUNDING_AGES.label(a).lower() for a in rates.eypp_paid_ages)
+            print(
+                f"note: {int(outside.sum())} row(s) flag eypp for funding age {ages}; on "
+                f"{rates.on.isoformat()} EYPP is paid for {covered} only (E2), so they are "
+                "not counted.",
+                file=sys.stderr,
+            )
     published = as_published(table)
     if out is None:
         published.to_csv(sys.stdout, index=False, lineterminator="\n")
@@ -132,14 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="predict the termly Inclusion Supplement grid for every setting (F8)",
         description="Predict the termly Inclusion Supplement per setting and level (the grid "
-        "on p. 11 of the Worcestershire guidance), with EYPP when the attendance "
-        "file has an eypp column.",
+        "on p. 11 of the Worcestershire guidance), with an EYPP row when the attendance "
+        "file has an eypp column and a Disability Access Fund row when it has a daf column.",
     )
     p.add_argument(
         "attendance",
         metavar="ATTENDANCE.csv",
         help="child_id, setting_id, level, hours_per_week, weeks, funding_age "
-        "[, eypp]: one row per child per setting for the term",
+        "(under-2, 2 or 3-4) [, eypp] [, daf]: one row per child per setting for the term",
     )
     p.add_argument(
         "--settings",
@@ -151,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_date,
         default=dt.date.today(),
         metavar="YYYY-MM-DD",
-        help="use the rates in force on this date (default: today)",
+        help="use the rates and rules in force on this date (default: today)",
     )
     p.add_argument(
         "--out", metavar="FILE.csv|FILE.xlsx", help="write here instead of printing CSV to stdout"

@@ -63,11 +63,13 @@ LEVELS = CodeList("SEND level", {
 #: Levels that can carry an Inclusion Supplement (all but normal entitlement).
 SUPPLEMENT_LEVELS: tuple[str, ...] = LEVELS[1:]
 
-#: Funding ages of the entitlements (F6).
+#: Funding ages of the entitlements, youngest first (F6'): from the term after the child is
+#: 9 months old, after the second birthday, after the third birthday.
 FUNDING_AGES = CodeList("funding age", {
+    "under-2": "Children from 9 months to 2 years",
     "2": "2-year-olds",
     "3-4": "3- and 4-year-olds",
-}, {"2": "Age 2", "3-4": "Age 3-4"})
+}, {"under-2": "Under 2", "2": "Age 2", "3-4": "Age 3-4"})
 
 EHCP_STATUSES = CodeList("EHC plan status", {
     "none": "No EHC plan",
@@ -222,7 +224,7 @@ SEASONS = CodeList("term", {"SPR": "Spring", "SUM": "Summer", "AUT": "Autumn"})
 #: Every code list by the name a parameter file's ``metadata.breakdown`` uses.
 BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "level": LEVELS,
-    "funding_age": (*FUNDING_AGES, "under-2"),
+    "funding_age": FUNDING_AGES,
     "term_season": SEASONS,
     "support_level": SUPPORT_LEVELS,
     "visit_type": VISIT_TYPES,

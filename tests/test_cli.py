@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "eyanalysis/data/example/attendance.csv"
+ALL_AGES = ROOT / "eyanalysis/data/example/attendance_all_ages.csv"
 SETTINGS = ROOT / "eyanalysis/data/example/settings.csv"
 HEADER = "child_id,setting_id,level,hours_per_week,weeks,funding_age"
 
@@ -99,6 +100,13 @@ BAD = {
     "one child at two levels": (f"{HEADER}\nc1,S1,GR1,10,12,3-4\nc1,S2,GR3,5,12,3-4\n",
                                 [(2, "level"), (3, "level")]),
     "bad eypp flag": (f"{HEADER},eypp\nc1,S1,GR1,10,12,3-4,perhaps\n", [(2, "eypp")]),
+    "bad daf flag": (f"{HEADER},daf\nc1,S1,GR1,10,12,3-4,DLA\n", [(2, "daf")]),
+    "daf at two settings": (
+        f"{HEADER},daf\nc1,S1,GR3,10,12,3-4,true\nc2,S1,GR1,10,12,2,true\n"
+        "c1,S2,GR3,5,12,3-4,yes\n", [(2, "daf"), (4, "daf")]),
+    "daf with no funded hours": (f"{HEADER},daf\nc1,S1,GR3,0,12,3-4,true\n", [(2, "daf")]),
+    "under-2 before its entitlement": (f"{HEADER}\nc1,S1,GR3,15,12,3-4\nc2,S1,GR3,15,12,under-2\n",
+                                       [(3, "funding_age")]),
     "many bad rows at once": (
         f"{HEADER}\nc1,S1,GR1,15,12,3-4\nc2,S1,XX,15,12,3-4\n\nc3,S1,GR2,-1,12,3-4\n"
         "c4,S1,GR2,15,0,3-4\nc5,S1,GR2,15,12,1\n",
@@ -112,7 +120,7 @@ def test_bad_input_exits_2_names_file_line_column_and_writes_nothing(tmp_path, n
     f = tmp_path / "claims.csv"
     f.write_text(text)
     out = tmp_path / "grid.xlsx"
-    res = run("predict", f, "--out", out)
+    res = run("predict", f, "--out", out, "--on", "2024-08-31")
     assert res.returncode == 2
     assert res.stdout == ""
     assert not out.exists() and list(tmp_path.iterdir()) == [f]
@@ -157,3 +165,90 @@ def test_console_script_is_installed():
     script = Path(sys.executable).with_name("eyanalysis")
     res = subprocess.run([str(script), "--help"], capture_output=True, text=True)
     assert res.returncode == 0 and "predict" in res.stdout
+
+
+# -- every funded age, EYPP (E2) and the Disability Access Fund (D1) -------------------------
+
+def test_D1_daf_rows_to_the_penny_at_the_2025_26_and_2026_27_rates():
+    for on, rate in (("2025-09-01", "938.00"), ("2026-09-01", "975.00")):
+        res = run("predict", ALL_AGES, "--settings", SETTINGS, "--on", on)
+        assert res.returncode == 0, res.stderr
+        out = rows(res.stdout)
+        s1 = [r["level"] for r in out if r["setting_id"] == "S001"]
+        assert s1 == ["GR1", "GR2", "GR3", "GR4", "EXC", "TOTAL", "EYPP", "DAF"]
+        daf = [r for r in out if r["level"] == "DAF"]
+        assert [(r["setting_id"], r["children"], r["nef_hours"], r["rate"]) for r in daf] == [
+            (s, "1", "", rate) for s in ("S001", "S002", "S003", "S004")]
+        assert {r["amount"] for r in daf} == {rate}
+
+
+def test_D1_daf_counts_every_flagged_child_at_a_setting(tmp_path):
+    f = tmp_path / "daf.csv"
+    f.write_text(f"{HEADER},daf\nc1,S1,GR3,15,12,3-4,true\nc2,S1,NE,15,12,2,true\n"
+                 "c3,S1,NE,15,12,under-2,true\nc4,S1,NE,15,12,3-4,false\n"
+                 "c1,S2,GR3,5,12,3-4,false\n")
+    res = run("predict", f, "--on", "2026-09-01")
+    assert res.returncode == 0, res.stderr
+    daf = {r["setting_id"]: r for r in rows(res.stdout) if r["level"] == "DAF"}
+    assert (daf["S1"]["children"], daf["S1"]["amount"]) == ("3", "2925.00")  # 3 x £975
+    assert (daf["S2"]["children"], daf["S2"]["amount"]) == ("0", "0.00")
+
+
+def test_D1_daf_before_april_2017_is_refused(tmp_path):
+    f = tmp_path / "daf.csv"
+    f.write_text(f"{HEADER},daf\nc1,S1,GR3,15,12,3-4,true\n")
+    res = run("predict", f, "--on", "2016-09-01")
+    assert res.returncode == 2 and "1 April 2017" in res.stderr and "daf" in res.stderr
+    assert res.stdout == ""
+
+
+def test_E2_eypp_for_a_funded_2_year_old_paid_in_2025_not_in_2023(tmp_path):
+    f = tmp_path / "eypp.csv"
+    f.write_text(f"{HEADER},eypp\nc1,S1,NE,15,12,2,true\nc2,S1,NE,15,12,3-4,true\n")
+    old = run("predict", f, "--on", "2023-09-01")
+    assert old.returncode == 0, old.stderr
+    eypp = next(r for r in rows(old.stdout) if r["level"] == "EYPP")
+    assert (eypp["children"], eypp["amount"]) == ("1", "118.80")  # 180 h x £0.66, 3-4 only
+    assert "1 row(s) flag eypp for funding age 2" in old.stderr
+    assert "3- and 4-year-olds only (E2)" in old.stderr
+    new = run("predict", f, "--on", "2025-09-01")
+    eypp = next(r for r in rows(new.stdout) if r["level"] == "EYPP")
+    assert (eypp["children"], eypp["amount"]) == ("2", "360.00")  # 2 x 180 h x £1.00
+    assert "note:" not in new.stderr
+
+
+def test_F6_prime_under_2_is_accepted_as_a_declared_funding_age(tmp_path):
+    f = tmp_path / "u2.csv"
+    f.write_text(f"{HEADER}\nc1,S1,GR1,15,12,under-2\nc2,S1,GR3,15,12,Under 2\n")
+    res = run("predict", f, "--on", "2025-09-01")
+    assert res.returncode == 0, res.stderr
+    got = {r["level"]: r for r in rows(res.stdout)}
+    assert (got["GR1"]["children"], got["GR1"]["amount"]) == ("0", "0.00")  # inside (F5)
+    assert (got["GR3"]["children"], got["GR3"]["amount"]) == ("1", "288.00")
+    early = run("predict", f, "--on", "2024-08-31")
+    assert early.returncode == 2
+    assert "had no funded entitlement on 2024-08-31 (it began on 2024-09-01" in early.stderr
+    assert f"{f}:2: column funding_age" in early.stderr
+
+
+def test_D1_xlsx_shows_daf_on_the_summary_and_each_setting(tmp_path):
+    out = tmp_path / "grid.xlsx"
+    res = run("predict", ALL_AGES, "--settings", SETTINGS, "--on", "2026-09-01", "--out", out)
+    assert res.returncode == 0, res.stderr
+    book = openpyxl.load_workbook(out)
+    summary = [[c.value for c in r] for r in book["Summary"].iter_rows(min_row=4)]
+    head = summary[0]
+    assert head[-4:] == ["eypp_children", "eypp", "daf_children", "daf"]
+    assert summary[-1][0] == "ALL SETTINGS"
+    assert summary[-1][head.index("daf_children")] == 4
+    assert summary[-1][head.index("daf")] == pytest.approx(3900.00)
+    assert summary[-1][head.index("eypp")] == pytest.approx(483.00 + 845.25 + 241.50 + 241.50)
+    assert "Disability Access Fund" in book["Summary"]["A1"].value
+    sheet = book["S002"]
+    table = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
+    daf = next(r for r in table if r[0] == "DAF")
+    assert daf[1] == 1 and daf[2] is None and daf[3] == pytest.approx(975) \
+        and daf[4] == pytest.approx(975)
+    assert sheet.cell(row=table.index(daf) + 3, column=5).number_format.startswith('"£"')
+    total = table.index(next(r for r in table if r[0] == "TOTAL")) + 3
+    assert sheet.cell(row=total, column=1).font.bold

@@ -1,4 +1,4 @@
-"""Prediction grids worked by hand (F8, F10), from tests/cases/prediction.yaml."""
+"""Prediction grids worked by hand (F8, F10, E2, D1), from tests/cases/prediction.yaml."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ CASES = yaml.safe_load((ROOT / "tests/cases/prediction.yaml").read_text())
 def expected_grid(text: str) -> pd.DataFrame:
     rows = [line.split() for line in text.strip().splitlines()]
     return pd.DataFrame(
-        [{"setting_id": s, "level": lvl, "children": int(n), "nef_hours": Decimal(h),
+        [{"setting_id": s, "level": lvl, "children": int(n),
+          "nef_hours": None if h == "-" else Decimal(h),
           "rate": "" if r == "-" else r, "amount": a} for s, lvl, n, h, r, a in rows]
     )
 
@@ -39,7 +40,8 @@ def test_F8_grid_matches_hand_worked_case(params, case):
     assert list(got.columns) == GRID_COLUMNS
     assert got[["setting_id", "level", "children", "rate", "amount"]].to_dict("records") == \
         want[["setting_id", "level", "children", "rate", "amount"]].to_dict("records")
-    assert [Decimal(str(h)) for h in got.nef_hours] == list(want.nef_hours)
+    assert [None if pd.isna(h) else Decimal(str(h)) for h in got.nef_hours] == list(
+        want.nef_hours)
 
 
 def test_F10_grid_amount_is_the_sum_of_rounded_child_amounts(params):

@@ -7,7 +7,8 @@ seen in the latest observed term of the same season (the *reference term*): thei
 attendance rows, with the scenario's weekly cap, split and specialist rules (F2-F4) and the
 scenario's funded weeks for the projected term (F7), averaged per cell. A cell then costs
 ``hours x top-up`` for its level unless the level is inside the base rate of the cell's
-funding age (F5, F6), plus ``eligible hours x EYPP`` for funded 3-4-year-olds (P1). Rates are
+funding age (F5, F6), plus ``eligible hours x EYPP`` for the funding ages EYPP covers on the
+day, on hours under EYPP's own weekly cap and specialist rule (P1, E2). Rates are
 those in force on the projected term's first day. Exceptional funding is the EXC level
 (L2: GR4 + the exceptional component), costed like every level.
 
@@ -106,7 +107,7 @@ class TermCost:
     sup_hours: np.ndarray  # (6, MAX_AGE) claimable term hours per child
     eypp_hours: np.ndarray  # (6, MAX_AGE) EYPP-eligible claimable hours per child
     sup_rate: np.ndarray  # (6, MAX_AGE) pounds per hour actually paid (0 inside base, F5)
-    eypp_rate: np.ndarray  # (MAX_AGE,) pounds per hour (3-4-year-olds only, P1)
+    eypp_rate: np.ndarray  # (MAX_AGE,) pounds per hour (ages EYPP covers on the day, E2)
 
     @property
     def supplement(self) -> np.ndarray:
@@ -128,7 +129,8 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
     rates = Rates.from_parameters(day, params)
     weeks = Decimal(params.get(f"nef.term_weeks.{terms.season(term)}", day))
     fage = pj.funding_age_of_cell(term)
-    key = (term, rates.weekly_hour_cap, rates.split_rule, rates.specialist_rule, weeks)
+    key = (term, rates.weekly_hour_cap, rates.split_rule, rates.specialist_rule, weeks,
+           rates.eypp_cap, rates.eypp_specialist)
     if _cache is not None and key in _cache:
         sup_h, eypp_h = _cache[key]
     else:
@@ -141,8 +143,8 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
         first = ~ref["child_id"].duplicated().to_numpy()
         np.add.at(n, (level[first], age[first]), 1)
         sup_h = _cell_mean(th, level, age, n, fage)
-        eypp_rows = th * ref["eypp"].to_numpy(dtype=bool)
-        eypp_h = _cell_mean(eypp_rows, level, age, n, fage) * (fage == "3-4")[None, :]
+        eypp_rows = _eypp_term_hours(att, rates, th) * ref["eypp"].to_numpy(dtype=bool)
+        eypp_h = _cell_mean(eypp_rows, level, age, n, fage)
         if _cache is not None:
             _cache[key] = (sup_h, eypp_h)
     top = np.array([0.0] + [float(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS])
@@ -151,8 +153,19 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
         cols = fage == age_id
         for lvl in inside:
             sup_rate[LEVELS.index(lvl), cols] = 0.0
-    eypp_rate = np.where(fage == "3-4", float(rates.eypp), 0.0)
-    return TermCost(term, rates, sup_h, eypp_h, sup_rate, eypp_rate)
+    eypp_age = np.isin(fage, list(rates.eypp_paid_ages))  # E2: the ages EYPP covers
+    eypp_rate = np.where(eypp_age, float(rates.eypp), 0.0)
+    return TermCost(term, rates, sup_h, eypp_h * eypp_age[None, :], sup_rate, eypp_rate)
+
+
+def _eypp_term_hours(att: pd.DataFrame, rates: Rates, supplement_hours: np.ndarray
+                     ) -> np.ndarray:
+    """Term hours EYPP is paid on (E2: its own weekly cap and specialist rule)."""
+    if (rates.eypp_cap, rates.eypp_specialist) == (rates.weekly_hour_cap,
+                                                   rates.specialist_rule):
+        return supplement_hours
+    return claimable(att, rates.eypp_cap, rates.split_rule, rates.eypp_specialist
+                     )["term_hours"].to_numpy()
 
 
 # ------------------------------------------------------------------------------- forecast
@@ -371,7 +384,8 @@ def claim_hours(claims: pd.DataFrame, rates: Rates) -> pd.Series:
     out = {}
     for path, levels in RATE_PATHS.items():
         if levels == ("EYPP",):
-            out[path] = float(th[eypp & (age == "3-4")].sum())
+            eth = _eypp_term_hours(claims, rates, th)
+            out[path] = float(eth[eypp & np.isin(age, list(rates.eypp_paid_ages))].sum())
         else:
             out[path] = float(sum(by_level[LEVELS.index(lvl)] for lvl in levels))
     return pd.Series(out, name="hours")

@@ -1,8 +1,9 @@
 """The termly prediction grid (F8, Worcestershire guidance p. 11), for every setting at once.
 
 Per setting and level: the number of children, (A) claimable NEF hours in the term,
-(B) the top-up rate and (C) the amount; then a TOTAL row and, when EYPP flags are given,
-an EYPP row. (C) is the sum of per-child amounts rounded half up (F10), not A x B.
+(B) the top-up rate and (C) the amount; then a TOTAL row; an EYPP row when EYPP flags are
+given (P1, E2); a DAF row when Disability Access Fund flags are given (D1). (C) is the sum
+of per-child amounts rounded half up (F10), not A x B.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eyanalysis.rules.hours import category_codes, claim_units
+from eyanalysis.errors import InputDataError, ParameterError
+from eyanalysis.rules.hours import category_codes, claim_units, flags
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
 from eyanalysis.rules.money import (
     HOUR_UNITS,
@@ -24,20 +26,33 @@ from eyanalysis.rules.money import (
     rate_units,
 )
 from eyanalysis.rules.rates import Rates
-from eyanalysis.rules.supplement import eypp_eligible, paid_and_rate
+from eyanalysis.rules.supplement import age_codes, eypp_eligible, eypp_units, paid_and_rate
+from eyanalysis.vocabulary import FUNDING_AGES
 
 GRID_COLUMNS = ["setting_id", "level", "children", "nef_hours", "rate", "amount"]
 
 
 def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
-    """The prediction grid with numeric columns ``children``, ``nef_hours``,
+    """The prediction grid with numeric columns ``children``, ``nef_hours`` (NaN on DAF),
     ``rate_units`` (hundredths of a penny; NA on TOTAL) and ``amount_pence``.
 
     Every setting in ``att`` gets one row per level GR1..EXC (zero rows included), then
-    TOTAL, then EYPP when ``att`` has an ``eypp`` column. Settings are sorted by id.
+    TOTAL (the supplement), then EYPP when ``att`` has an ``eypp`` column, then DAF when it
+    has a ``daf`` column. Settings are sorted by id.
+
+    - EYPP (E2): per hour of :func:`~eyanalysis.rules.supplement.eypp_units` for flagged
+      children of a funding age EYPP covers on ``rates.on``.
+    - DAF (D1): the children flagged ``daf`` at the setting who take up funded hours there
+      (more than 0 hours a week, a funding age with an entitlement on ``rates.on``), times
+      the annual rate in force (``rates.daf``), exact pence; a child flagged at two settings
+      is refused (DAF goes to one setting). The flag says DAF is due for
+      the child at that setting this term: the period rule (D2) is the caller's, see
+      :mod:`eyanalysis.rules.daf`. ``rates.daf`` of ``None`` (before April 2017) with a
+      ``daf`` column is refused.
     """
-    num, den, term_num = claim_units(att, rates.weekly_hour_cap, rates.split_rule,
-                                      rates.specialist_rule)
+    supplement_units = claim_units(att, rates.weekly_hour_cap, rates.split_rule,
+                                   rates.specialist_rule)
+    num, den, term_num = supplement_units
     # Settings sorted by id; every aggregate is a bincount over (setting, row kind).
     raw = category_codes(att["setting_id"])
     if isinstance(att["setting_id"].dtype, pd.CategoricalDtype):
@@ -54,12 +69,18 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     rank = np.append(rank, -1)  # rows without a setting id (code -1) are left out
     n_set = len(present)
     has_eypp = "eypp" in att.columns
-    kinds = [*SUPPLEMENT_LEVELS, "TOTAL"] + (["EYPP"] if has_eypp else [])
+    has_daf = "daf" in att.columns
+    if has_daf and rates.daf is None:
+        raise InputDataError(
+            f"The daf column: the Disability Access Fund began on 1 April 2017, so there is "
+            f"no DAF rate on {rates.on.isoformat()}. Remove the column or choose a later date."
+        )
+    kinds = ([*SUPPLEMENT_LEVELS, "TOTAL"] + (["EYPP"] if has_eypp else [])
+             + (["DAF"] if has_daf else []))
     k = len(kinds)
 
     # Only paid rows (a few per cent) are costed: F1, F5, then F10 per row.
-    ages = list(rates.in_base_rate)
-    age = category_codes(att["funding_age"], ages)
+    age = age_codes(att["funding_age"])
     code = category_codes(att["level"], LEVELS)
     paid, rate_of_row = paid_and_rate(att, rates, term_num, code, age)
     rows = np.flatnonzero(paid)
@@ -78,25 +99,51 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     nef[:, last] = nef[:, :last].sum(axis=1)
     pence[:, last] = pence[:, :last].sum(axis=1)
     rate = [rate_units(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS] + [0]
-    if has_eypp:
-        is34 = age == ages.index("3-4") if "3-4" in ages else None
-        eligible = np.flatnonzero(eypp_eligible(att, term_num, is34))
+    if has_eypp:  # E2
+        col = kinds.index("EYPP")
+        e_term, e_den = eypp_units(att, rates, supplement_units)
+        eligible = np.flatnonzero(eypp_eligible(att, rates, e_term, age))
         eligible = eligible[rank[raw[eligible]] >= 0]
-        e_num, e_den = term_num[eligible], den[eligible]
+        e_num, e_den = e_term[eligible], e_den[eligible]
         eb = rank[raw[eligible]]
-        children[:, k - 1] = np.bincount(eb, minlength=n_set)
-        nef[:, k - 1] = np.bincount(eb, weights=e_num / e_den / HOUR_UNITS**2, minlength=n_set)
-        pence[:, k - 1] = _int_sums(eb, amount_pence(e_num, e_den, rate_units(rates.eypp)),
-                                    n_set)
+        children[:, col] = np.bincount(eb, minlength=n_set)
+        nef[:, col] = np.bincount(eb, weights=np.asarray(e_num / e_den, dtype=float)
+                                  / HOUR_UNITS**2, minlength=n_set)
+        pence[:, col] = _int_sums(eb, amount_pence(e_num, e_den, rate_units(rates.eypp)),
+                                  n_set)
         rate.append(rate_units(rates.eypp))
+    if has_daf:  # D1: children x the annual rate, not hour-based
+        col = kinds.index("DAF")
+        funded = np.append(np.array([a in rates.in_base_rate for a in FUNDING_AGES]), False)
+        takes_up = np.asarray(att["hours_per_week"].to_numpy(), dtype="float64") > 0
+        flagged = np.flatnonzero(flags(att["daf"]) & funded[age] & takes_up)
+        keys = ["term", "child_id"] if "term" in att.columns else ["child_id"]
+        twice = att.iloc[flagged]
+        twice = twice[twice.duplicated(keys, keep=False)]
+        if len(twice):
+            where = "; ".join(
+                f"{child} at {', '.join(map(str, rows['setting_id']))}"
+                for child, rows in twice.groupby(twice["child_id"].astype(str), sort=True))
+            raise InputDataError(
+                f"DAF is flagged for a child at more than one setting ({where}): DAF is paid "
+                "to the one setting the parent nominates (D1). Keep one flag per child.")
+        flagged = flagged[rank[raw[flagged]] >= 0]
+        children[:, col] = np.bincount(rank[raw[flagged]], minlength=n_set)
+        daf_units = rate_units(rates.daf)
+        if daf_units % (RATE_UNITS // 100):
+            raise ParameterError(f"daf.rate {rates.daf} on {rates.on}: use whole pence.")
+        pence[:, col] = children[:, col].astype(np.int64) * (daf_units // (RATE_UNITS // 100))
+        rate.append(daf_units)
     no_rate = np.tile(np.array(kinds) == "TOTAL", n_set)
+    no_hours = np.tile(np.array(kinds) == "DAF", n_set)
+    nef_hours = nef.ravel().astype(float).round(4)
     return pd.DataFrame({
         "setting_id": pd.Series(names[order], dtype="str").take(
             np.repeat(np.arange(n_set), k)).reset_index(drop=True),
         "level": pd.Series(kinds, dtype="str").take(np.tile(np.arange(k), n_set)
                                                     ).reset_index(drop=True),
         "children": children.ravel().astype("int64"),
-        "nef_hours": nef.ravel().astype(float).round(4),
+        "nef_hours": np.where(no_hours, np.nan, nef_hours),
         "rate_units": pd.arrays.IntegerArray(np.tile(np.array(rate, dtype=np.int64), n_set),
                                              no_rate),
         "amount_pence": pence.ravel().astype("int64"),
@@ -135,13 +182,18 @@ def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "")
         rate=table["rate_units"].astype("Float64") / RATE_UNITS,
         amount=table["amount_pence"] / 100,
     )[GRID_COLUMNS]
-    totals = excel[excel["level"] == "TOTAL"].drop(columns=["level", "rate"])
+    # The summary adds integer pence and converts once, so its totals are exact (F10).
+    cents = table.assign(rate=pd.NA, amount=table["amount_pence"])[GRID_COLUMNS]
+    totals = cents[cents["level"] == "TOTAL"].drop(columns=["level", "rate"])
     summary = totals.rename(columns={"children": "children_supported", "amount": "supplement"})
-    if (excel["level"] == "EYPP").any():
-        prem = excel[excel["level"] == "EYPP"].set_index("setting_id")
+    extras = [(kind, prefix, name) for kind, prefix, name in (
+        ("EYPP", "eypp", "the Early Years Pupil Premium"),
+        ("DAF", "daf", "the Disability Access Fund")) if (cents["level"] == kind).any()]
+    for kind, prefix, _ in extras:
+        extra = cents[cents["level"] == kind].set_index("setting_id")
         summary = summary.merge(
-            prem[["children", "amount"]].rename(
-                columns={"children": "eypp_children", "amount": "eypp"}
+            extra[["children", "amount"]].rename(
+                columns={"children": f"{prefix}_children", "amount": prefix}
             ),
             left_on="setting_id",
             right_index=True,
@@ -150,12 +202,16 @@ def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "")
     grand = summary.drop(columns="setting_id").sum().to_frame().T
     grand.insert(0, "setting_id", "ALL SETTINGS")
     summary = pd.concat([summary, grand], ignore_index=True)
+    for col in ["supplement"] + [prefix for _, prefix, _ in extras]:
+        summary[col] = summary[col].astype("int64") / 100
+    title = "Predicted Inclusion Supplement for the term (F8)" + (
+        ", with " + " and ".join(name for _, _, name in extras) if extras else "")
 
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         summary.to_excel(writer, sheet_name="Summary", index=False, startrow=3)
         ws = writer.sheets["Summary"]
-        ws["A1"] = "Predicted Inclusion Supplement for the term (F8)"
+        ws["A1"] = title
         ws["A1"].font = Font(bold=True, size=13)
         ws["A2"] = f"Rates in force on {rates.on.isoformat()}" + (
             f"; input {source}" if source else ""
@@ -182,7 +238,7 @@ def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "")
                     rate_fmt
                     if title == "rate"
                     else money
-                    if title in {"amount", "supplement", "eypp"}
+                    if title in {"amount", "supplement", "eypp", "daf"}
                     else "0.00##"
                     if title == "nef_hours"
                     else None
@@ -191,9 +247,10 @@ def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "")
                     for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=col, max_col=col):
                         cell.number_format = fmt
             if sheet.title != "Summary":
-                last = sheet.max_row
-                for cell in sheet[last - (1 if "EYPP" in str(sheet.cell(last, 1).value) else 0)]:
-                    cell.font = Font(bold=True)
+                for row in sheet.iter_rows(min_row=head + 1):
+                    if row[0].value == "TOTAL":
+                        for cell in row:
+                            cell.font = Font(bold=True)
 
 
 def _sheet_name(setting_id: str, used: set[str]) -> str:

@@ -44,7 +44,8 @@ def round_half_up_div(num: np.ndarray, den: np.ndarray | int) -> np.ndarray:
 
 def amount_pence(term_num: np.ndarray, den: np.ndarray, rate: np.ndarray | int) -> np.ndarray:
     """Pence for claimable term hours ``term_num / den`` (in 1/10,000 h) at ``rate`` units."""
-    num = np.asarray(term_num, dtype=object if np.max(rate, initial=0) > 10**7 else "int64")
+    big = np.max(rate, initial=0) > 10**7 or np.asarray(term_num).dtype == object
+    num = np.asarray(term_num, dtype=object if big else "int64")  # object: exact big ints
     return round_half_up_div(num * rate, np.asarray(den) * PENCE_PER_RATE_UNIT_HOUR)
 
 

@@ -1,7 +1,7 @@
 """Terms, funding ages and school entry.
 
 Term ids are ``YYYY-AUT``, ``YYYY-SPR`` and ``YYYY-SUM``, YYYY being the calendar year in
-which the term starts; terms start on 1 September, 1 January and 1 April (F6).
+which the term starts; terms start on 1 September, 1 January and 1 April (F6, F6').
 """
 
 from __future__ import annotations
@@ -92,21 +92,36 @@ def index_of_dates(dates: pd.Series) -> np.ndarray:
     return term_index_of_month(dates.dt.year.to_numpy() * 12 + dates.dt.month.to_numpy() - 1)
 
 
-def funding_age(birth_month: pd.Series, term: str | pd.Series) -> pd.Series:
-    """Funding age ``"2"`` or ``"3-4"`` of each child in a term (F6, a Decision).
+#: Age in months from which each funding age counts, youngest first (F6'); each starts in
+#: the term after the term holding that month.
+FUNDING_AGE_FROM_MONTHS = {"under-2": 9, "2": 24, "3-4": 36}
 
-    A child counts as a funded 3-4-year-old from the term after the term that contains
-    their third birthday; before that, as a funded 2-year-old. Only the birth month is
-    known, so a birthday is taken to fall inside the term its month belongs to.
+
+def funding_age(birth_month: pd.Series, term: str | pd.Series) -> pd.Series:
+    """Funding age ``"under-2"``, ``"2"`` or ``"3-4"`` of each child in a term (F6', a Decision).
+
+    A child counts as a funded under-2 from the term after the term in which they turn
+    9 months, as a funded 2-year-old from the term after the term of their second
+    birthday, and as a funded 3-4-year-old from the term after the term of their third
+    birthday (terms start 1 September, 1 January and 1 April). Only the birth month is
+    known, so a birthday (or the 9-month date) is taken to fall inside the term its month
+    belongs to.
+
+    A child too young for any entitlement (before the term after they turn 9 months) is
+    not funded: their value is missing (``<NA>``), never a code, so ``isna()`` finds them.
+    This is the age a child's funding would have; whether that age was funded on a date
+    (under-2s only from September 2024) is a matter for the dated rates
+    (:attr:`eyanalysis.rules.rates.Rates.funded_ages`).
     """
-    birthday_term = term_index_of_month(month_index(birth_month) + 36)
+    months = month_index(birth_month)
     if isinstance(term, str):
         term_idx = np.full(len(birth_month), index(term))
     else:
         term_idx = term.map(index).to_numpy()
-    return pd.Series(
-        np.where(term_idx > birthday_term, "3-4", "2"), index=birth_month.index, dtype="string"
-    )
+    age = np.full(len(birth_month), None, dtype=object)
+    for code, from_months in FUNDING_AGE_FROM_MONTHS.items():  # youngest first: later wins
+        age[term_idx > term_index_of_month(months + from_months)] = code
+    return pd.Series(age, index=birth_month.index, dtype="string")
 
 
 def school_entry(birth_month: pd.Series) -> pd.Series:
