@@ -41,6 +41,7 @@ def _write_atomically(path: Path, write) -> None:
 def cmd_predict(args: argparse.Namespace) -> int:
     """Predict the termly Inclusion Supplement (and EYPP) for every setting (F8)."""
     from eyanalysis.data.claims_file import read_attendance
+    from eyanalysis.data.export import defuse_xlsx, safe_csv
     from eyanalysis.rules.grid import as_published, grid, write_excel
     from eyanalysis.rules.rates import Rates
 
@@ -59,11 +60,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
         )
     published = as_published(table)
     if out is None:
-        published.to_csv(sys.stdout, index=False, lineterminator="\n")
+        safe_csv(published, sys.stdout)
     elif out.suffix.lower() == ".csv":
-        _write_atomically(out, lambda p: published.to_csv(p, index=False, lineterminator="\n"))
+        _write_atomically(out, lambda p: safe_csv(published, p))
     else:
-        _write_atomically(out, lambda p: write_excel(table, p, rates, str(args.attendance)))
+        def workbook(p: Path) -> None:
+            write_excel(table, p, rates, str(args.attendance))
+            defuse_xlsx(p)  # no text cell of the workbook may be a formula
+
+        _write_atomically(out, workbook)
     if out is not None:
         print(
             f"wrote {out} ({table['setting_id'].nunique()} settings, rates in force on "

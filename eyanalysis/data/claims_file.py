@@ -32,8 +32,8 @@ def attendance_schema(has_eypp: bool):
         "(or a former name such as 'Early Years Action' or 'EYA+ Low', L1)"
     )
     columns = {
-        "child_id": pa.Column(str, v.not_blank()),
-        "setting_id": pa.Column(str, v.not_blank()),
+        "child_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+        "setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
         "level": pa.Column(
             str, v.one_of(levels.LEVELS, normalise=levels.normalise, hint=level_hint)
         ),
@@ -65,7 +65,8 @@ def attendance_schema(has_eypp: bool):
 def settings_schema():
     pa = v.pandera()
     return pa.DataFrameSchema(
-        {"setting_id": pa.Column(str, v.not_blank()), "specialist": pa.Column(str, v.boolean())},
+        {"setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+         "specialist": pa.Column(str, v.boolean())},
         unique=["setting_id"],
         report_duplicates="all",
     )

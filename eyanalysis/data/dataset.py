@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from eyanalysis.data import validation as v
+from eyanalysis.data.export import safe_csv
 from eyanalysis.data.schemas import (
     FULL_DATE,
     FULL_POSTCODE,
@@ -65,12 +66,12 @@ class Dataset:
         """``problems.csv``, ``counts.csv`` and one quarantine file per table with rejects."""
         folder.mkdir(parents=True, exist_ok=True)
         paths = [folder / "problems.csv", folder / "counts.csv"]
-        self.problems.to_csv(paths[0], index=False, lineterminator="\n")
-        self.counts.to_csv(paths[1], index=False, lineterminator="\n")
+        safe_csv(self.problems, paths[0])
+        safe_csv(self.counts, paths[1])
         for name, rows in self.quarantined.items():
             target = folder / f"quarantine_{name}.csv"
             if len(rows):
-                rows.to_csv(target, index=False, lineterminator="\n")
+                safe_csv(rows, target)
                 paths.append(target)
             elif target.exists():
                 target.unlink()

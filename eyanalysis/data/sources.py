@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data.export import safe_csv, safe_excel
 from eyanalysis.data.readers import clean_header, read_text_csv
 from eyanalysis.data.schemas import TABLES
 from eyanalysis.errors import InputDataError
@@ -199,7 +200,7 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> lis
     paths = []
     for name, text in to_text_tables(tables).items():
         path = folder / f"{name}.csv"
-        text.to_csv(path, index=False, lineterminator="\n")
+        safe_csv(text, path)
         paths.append(path)
     return paths
 
@@ -228,11 +229,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_excel(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """One sheet per table, dates as Excel dates, numbers as numbers."""
-    with pd.ExcelWriter(path, engine="openpyxl", date_format="YYYY-MM-DD",
-                        datetime_format="YYYY-MM-DD") as writer:
-        for name, frame in tables.items():
-            _plain(frame).to_excel(writer, sheet_name=name, index=False)
-    return path
+    return safe_excel({name: _plain(frame) for name, frame in tables.items()}, path,
+                      date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD")
 
 
 def write_sql(tables: dict[str, pd.DataFrame], url: str) -> None:

@@ -103,10 +103,11 @@ def tables_workbook(folder: Path, target: Path) -> None:
     """One sheet per published table (the CSVs, as published)."""
     import pandas as pd
 
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for csv in sorted(folder.glob("*.csv")):
-            pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(
-                writer, sheet_name=csv.stem[:31], index=False)
+    from eyanalysis.data.export import safe_excel
+
+    # the CSVs are already neutralised ('=...); read back as text, they stay so in the book
+    safe_excel({csv.stem: pd.read_csv(csv, dtype=str, keep_default_na=False)
+                for csv in sorted(folder.glob("*.csv"))}, target)
 
 
 def run(term: str, data: str = "", out: Path | str = "outputs", *,

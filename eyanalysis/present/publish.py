@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eyanalysis.data.export import safe_csv
 from eyanalysis.errors import DisclosureError
 from eyanalysis.present.disclosure import signed_change, suppress
 
@@ -56,7 +57,7 @@ def table(
     if folder:
         path = Path(folder) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        safe.to_csv(path, index=False, lineterminator="\n")
+        safe_csv(safe, path)
     return safe
 
 
