@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from eyanalysis.data import schemas, sources
-from eyanalysis.data.dataset import PersonalDataError, load
+from eyanalysis.data.dataset import load
+from eyanalysis.errors import PersonalDataError
 from eyanalysis.errors import InputDataError
 from tests.conftest import ROOT
 
