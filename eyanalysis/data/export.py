@@ -80,6 +80,15 @@ def safe_csv(frame: pd.DataFrame, target: Path | str | IO[str] | None = None, *,
     """
     kwargs.setdefault("lineterminator", "\n")
     safe = neutralise(frame)
+    # a carriage return inside a value is not quoted by the CSV writer when lines end in
+    # \n, and a spreadsheet would break the row there: write it as a (quoted) line break
+    for col in safe.columns:
+        s = safe[col]
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
+            has_cr = s.map(lambda x: isinstance(x, str) and "\r" in x).astype(bool)
+            if has_cr.any():
+                safe[col] = s.astype(object).where(~has_cr, s[has_cr].astype(str).str.replace(
+                    "\r\n?", "\n", regex=True))
     if target is None:
         buffer = io.StringIO()
         safe.to_csv(buffer, index=index, **kwargs)
