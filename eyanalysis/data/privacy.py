@@ -15,8 +15,10 @@ The error says how to pseudonymise. Values are never repeated in the error or an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from eyanalysis.data.schemas import FULL_DATE, FULL_POSTCODE, PERSONAL_COLUMNS
@@ -27,20 +29,26 @@ ADVICE = ("eyanalysis takes pseudonymous records only. Before loading: replace n
           "dates of birth to birth_month (YYYY-MM), and remove addresses, postcodes and NHS "
           "numbers.")
 MOST = 0.5  # share of a column's values that makes it a postcode or NHS-number column
+SAMPLE = 2000  # values per column the share is estimated from (evenly spaced, repeatable)
 SHOWN_LINES = 20
 
 
-def nhs_number_like(values: pd.Series) -> pd.Series:
+_TEN_DIGITS = re.compile(r"^\d{10}$")
+
+
+def nhs_number_like(value: str) -> bool:
     """Ten digits (spaces allowed) whose tenth is the NHS modulus-11 check digit."""
-    digits = values.str.replace(r"\s", "", regex=True)
-    ten = digits.str.fullmatch(r"\d{10}").fillna(False).astype(bool)
-    out = pd.Series(False, index=values.index)
-    if ten.any():
-        d = digits[ten].str.split("", expand=True).iloc[:, 1:11].astype(int).to_numpy()
-        check = 11 - (d[:, :9] * range(10, 1, -1)).sum(axis=1) % 11
-        check[check == 11] = 0
-        out[ten] = (check != 10) & (check == d[:, 9])
-    return out
+    digits = value.replace(" ", "")
+    if not _TEN_DIGITS.match(digits):
+        return False
+    check = 11 - sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1),
+                                                 strict=True)) % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _share(values: list[str], test) -> float:
+    return sum(1 for v in values if test(v)) / len(values)
 
 
 def _lines(lines: list[int]) -> str:
@@ -64,19 +72,23 @@ def personal_data(text: pd.DataFrame, where: str, known: Iterable[str] = ()) -> 
             found(col, "is a personal-data column (a name, address, postcode, NHS number or "
                        "date of birth); remove it")
             continue
-        values = text[col][text[col] != ""].astype("string")
-        if values.empty:
-            continue
         if col == "birth_month":
+            values = text[col][text[col] != ""].astype("string")
             full = values.str.match(FULL_DATE).fillna(False).astype(bool)
             if full.any():
                 lines = [int(n) for n in values.index[full]]
                 found(col, f"holds full dates of birth on {_lines(lines)}; give the month "
                            "only (YYYY-MM)", lines[0])
             continue
-        if values.str.match(FULL_POSTCODE).fillna(False).mean() > MOST:
+        column = text[col]
+        if len(column) > SAMPLE:  # the share is estimated from evenly spaced values
+            column = column.iloc[np.linspace(0, len(column) - 1, SAMPLE).astype(int)]
+        values = [v for v in column.tolist() if isinstance(v, str) and v]
+        if not values:
+            continue
+        if _share(values, FULL_POSTCODE.match) > MOST:
             found(col, "holds full postcodes; remove the column (or keep only the district)")
-        elif nhs_number_like(values).mean() > MOST:
+        elif _share(values, nhs_number_like) > MOST:
             found(col, "holds NHS numbers; remove the column")
     return out
 
