@@ -102,6 +102,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("the source was refused for personal data: no table was validated")
         print("rows: 0 in, 0 accepted, 0 quarantined")
         return EXIT_BAD_INPUT
+    except InputDataError as exc:  # the source itself cannot be opened: nothing was read
+        print(f"error: {exc}", file=sys.stderr)
+        print("rows: 0 in, 0 accepted, 0 quarantined")
+        return EXIT_BAD_INPUT
     if len(ds.problems):
         with pd.option_context("display.max_rows", args.max_rows, "display.width", 200,
                                "display.max_colwidth", 80):

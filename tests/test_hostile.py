@@ -330,3 +330,9 @@ def test_P1_eypp_hours_keep_their_fraction_when_no_supplement_row_is_paid(tmp_pa
     # 0.4 h + 15 h (149.5 a week capped at 15, F2) and 149.5 h, not 15.0 and 149.0
     assert eypp["S1"]["nef_hours"] == "15.4" and eypp["S1"]["amount"] == "15.40"
     assert eypp["S2"]["nef_hours"] == "149.5" and eypp["S2"]["amount"] == "149.50"
+
+
+def test_validate_prints_the_count_line_even_when_the_source_cannot_be_opened(tmp_path, capsys):
+    code, out, err = cli(capsys, "validate", tmp_path / "nowhere", "--report", tmp_path / "r")
+    assert code == 2 and "no such file or folder" in err
+    assert out.splitlines()[-1] == "rows: 0 in, 0 accepted, 0 quarantined"
