@@ -1,10 +1,13 @@
 """Publishing a table: disclosure control first, then (in a scheduled run) a CSV file.
 
 Every table a report shows goes through :func:`table`, which applies
-:func:`eyanalysis.present.disclosure.suppress` and refuses child-level columns. When the
-environment variable ``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each
-notebook), the safe table is also written there as ``<name>.csv``, byte-for-byte the same
-for the same inputs.
+:func:`eyanalysis.present.disclosure.suppress` (primary and secondary suppression, then the
+audit by linear programming that hides more until no hidden cell can be narrowed below
+``disclosure.audit_width``; what a reader knows about the table comes from
+``frame.attrs``) and refuses child-level columns. When the environment variable
+``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each notebook), the safe table
+is also written there as ``<name>.csv`` through :func:`eyanalysis.data.export.safe_csv` (no
+live formula), byte-for-byte the same for the same inputs.
 """
 
 from __future__ import annotations
