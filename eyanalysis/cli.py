@@ -41,6 +41,7 @@ def _write_atomically(path: Path, write) -> None:
 def cmd_predict(args: argparse.Namespace) -> int:
     """Predict the termly Inclusion Supplement (with EYPP and DAF) for every setting (F8)."""
     from eyanalysis.data.claims_file import read_attendance
+    from eyanalysis.data.export import defuse_xlsx, safe_csv
     from eyanalysis.rules.grid import as_published, grid, write_excel
     from eyanalysis.rules.rates import Rates
     from eyanalysis.vocabulary import FUNDING_AGES
@@ -65,11 +66,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
             )
     published = as_published(table)
     if out is None:
-        published.to_csv(sys.stdout, index=False, lineterminator="\n")
+        safe_csv(published, sys.stdout)
     elif out.suffix.lower() == ".csv":
-        _write_atomically(out, lambda p: published.to_csv(p, index=False, lineterminator="\n"))
+        _write_atomically(out, lambda p: safe_csv(published, p))
     else:
-        _write_atomically(out, lambda p: write_excel(table, p, rates, str(args.attendance)))
+        def workbook(p: Path) -> None:
+            write_excel(table, p, rates, str(args.attendance))
+            defuse_xlsx(p)  # no text cell of the workbook may be a formula
+
+        _write_atomically(out, workbook)
     if out is not None:
         print(
             f"wrote {out} ({table['setting_id'].nunique()} settings, rates in force on "
@@ -80,12 +85,33 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate a source; print every problem and the row counts (exit 1 if any quarantined)."""
+    """Validate a source; print every problem and the row counts (exit 1 on any problem)."""
     import pandas as pd
 
+    from eyanalysis.data import validation
     from eyanalysis.data.dataset import load
+    from eyanalysis.data.export import safe_csv
+    from eyanalysis.errors import PersonalDataError
 
-    ds = load(args.source)
+    report = Path(args.report)
+    try:
+        ds = load(args.source, as_of=args.as_of)
+    except PersonalDataError as exc:
+        # refused whole: nothing is kept or copied; the report names where, never values
+        print(f"error: {exc}", file=sys.stderr)
+        report.mkdir(parents=True, exist_ok=True)
+        for old in report.glob("quarantine_*.csv"):
+            old.unlink()
+        safe_csv(validation.problems_table(exc.problems), report / "problems.csv")
+        print(validation.problems_table(exc.problems).drop(columns="value").to_string(
+            index=False))
+        print("the source was refused for personal data: no table was validated")
+        print("rows: 0 in, 0 accepted, 0 quarantined")
+        return EXIT_BAD_INPUT
+    except InputDataError as exc:  # the source itself cannot be opened: nothing was read
+        print(f"error: {exc}", file=sys.stderr)
+        print("rows: 0 in, 0 accepted, 0 quarantined")
+        return EXIT_BAD_INPUT
     if len(ds.problems):
         with pd.option_context("display.max_rows", args.max_rows, "display.width", 200,
                                "display.max_colwidth", 80):
@@ -93,13 +119,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(shown.to_string(index=False))
             if len(ds.problems) > len(shown):
                 print(f"... {len(ds.problems) - len(shown)} more problem(s) in the report")
-    report = Path(args.report)
     paths = ds.write_report(report)
     print(ds.counts.to_string(index=False))
     print(f"report: {paths[0]}" + (f"; quarantined rows beside it ({len(paths) - 2} file(s))"
                                    if len(paths) > 2 else ""))
     print(ds.summary)
-    return 1 if ds.counts.quarantined.sum() else 0
+    return 1 if len(ds.problems) else 0
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -169,8 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load SOURCE (a folder of CSV or Parquet files, an .xlsx workbook with "
                     "one sheet per table, or a database URL), print one line per problem "
                     "(file, line, column, value, reason), write the report and quarantined "
-                    "rows, and end with 'rows: N in, A accepted, Q quarantined'. Exit 1 when "
-                    "rows were quarantined.",
+                    "rows, and end with 'rows: N in, A accepted, Q quarantined'. A file that "
+                    "cannot be read is one problem of its table; the others are still checked. "
+                    "Exit 1 when anything was found, 2 when the source was refused (personal "
+                    "data) or cannot be opened.",
     )
     p.add_argument("source", help="folder, .xlsx workbook, or URL such as sqlite:///ey.db")
     p.add_argument("--report", default="outputs/validation", metavar="DIR",
@@ -178,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: outputs/validation)")
     p.add_argument("--max-rows", type=int, default=200, metavar="N",
                    help="print at most N problems (all are in the report; default 200)")
+    p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="the date the data describe: inspections, visits held, applications "
+                        "and decisions after it are refused as in the future (default: today)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("synth", help="regenerate the synthetic sample county",

@@ -35,6 +35,12 @@ class InputDataError(EyAnalysisError):
         self.problems = problems or []
 
 
+class UnreadableFileError(InputDataError):
+    """One input file cannot be read as a table at all (missing, empty, binary, a damaged
+    archive, an unknown encoding). ``validate`` reports it as a problem of that table and
+    goes on with the others; ``predict`` stops with it."""
+
+
 class TermError(EyAnalysisError):
     """A term id is not of the form YYYY-AUT, YYYY-SPR or YYYY-SUM."""
 

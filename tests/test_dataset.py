@@ -13,21 +13,32 @@ import pytest
 import yaml
 
 from eyanalysis.data import schemas, sources
-from eyanalysis.data.dataset import PersonalDataError, load
-from eyanalysis.errors import InputDataError
+from eyanalysis.data.dataset import load
+from eyanalysis.errors import InputDataError, PersonalDataError
 from tests.conftest import ROOT
 
 TINY = ROOT / "tests" / "data" / "tiny"
 BAD = ROOT / "tests" / "bad_files"
 EXPECTED = yaml.safe_load((BAD / "expected.yaml").read_text())
+SOURCES = sorted(n for n in EXPECTED if not n.startswith("predict__"))  # predict: test_hostile
 
 
 def tiny_with(tmp_path: Path, replacement: Path | None = None) -> Path:
+    """The tiny dataset with one table replaced (``x.csv.gz`` replaces ``x.csv``)."""
     folder = tmp_path / "source"
     shutil.copytree(TINY, folder)
     if replacement is not None:
-        shutil.copy(replacement, folder / f"{replacement.name.split('__')[0]}.csv")
+        table = replacement.name.split("__")[0]
+        (folder / f"{table}.csv").unlink()
+        gz = replacement.name.endswith(".gz")
+        shutil.copy(replacement, folder / f"{table}.csv{'.gz' if gz else ''}")
     return folder
+
+
+def where_of(source: Path, path: Path, table: str) -> str:
+    if path.suffix == ".xlsx":
+        return f"{path}[{table}]"
+    return str(source / (f"{table}.csv.gz" if path.name.endswith(".gz") else f"{table}.csv"))
 
 
 def assert_nothing_lost(ds) -> None:
@@ -64,36 +75,50 @@ def test_loading_some_tables_brings_their_parents():
 
 # -- the bad-file corpus -------------------------------------------------------------------
 
-def test_corpus_has_at_least_30_bad_files_all_with_expectations():
+def test_corpus_has_at_least_60_bad_files_all_with_expectations():
     files = sorted(p.name for p in BAD.glob("*__*"))
-    assert len(files) >= 30
+    assert len(files) >= 60
     assert sorted(EXPECTED) == files
+    assert all("exit" in want for want in EXPECTED.values())
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+def matching(frame: pd.DataFrame, line, column) -> pd.DataFrame:
+    """Problems at ``line`` and ``column`` (``None``: the whole file, or no one column)."""
+    at_line = frame.line.isna() if line is None else frame.line == line
+    at_col = frame.column.isna() if column is None else frame.column == column
+    return frame[at_line & at_col]
+
+
+@pytest.mark.parametrize("name", SOURCES)
 def test_bad_file_names_row_column_and_reason(tmp_path, name):
     want = EXPECTED[name]
     path = BAD / name
     source = path if path.suffix == ".xlsx" else tiny_with(tmp_path, path)
     if "refused" in want:
-        with pytest.raises(InputDataError) as err:
+        with pytest.raises(PersonalDataError) as err:
             load(source)
         assert want["refused"] in str(err.value)
+        assert "pseudonymous" in str(err.value)
         return
     ds = load(source)
     table = want.get("sheet") or name.split("__")[0]
-    where = f"{path}[{table}]" if path.suffix == ".xlsx" else str(source / f"{table}.csv")
-    mine = ds.problems[ds.problems.file == where]
+    mine = ds.problems[ds.problems.file == where_of(source, path, table)]
     for line, column, text in want["problems"]:
-        hit = mine[(mine.line == line) & (mine.column == column)]
+        hit = matching(mine, line, column)
         assert len(hit), f"no problem at line {line}, column {column}:\n{mine}"
         assert hit.message.str.contains(text, regex=False).any(), hit.message.tolist()
+    if not want["problems"]:
+        assert ds.problems.empty, ds.problems
     for line, value in (want.get("values") or {}).items():
         assert value in mine[mine.line == line].value.tolist()
+    for t, encoding in (want.get("encoding") or {}).items():
+        assert ds.encodings[t] == encoding
     assert ds.counts.quarantined.sum() == want["quarantined"]
+    if "rows" in want:
+        assert ds.summary == want["rows"]
     assert_nothing_lost(ds)
     rejected = ds.quarantined[table]
-    assert {int(p[0]) for p in want["problems"] if p[0] != 1} <= set(rejected.line)
+    assert {int(p[0]) for p in want["problems"] if p[0] not in (1, None)} <= set(rejected.line)
 
 
 def test_every_schema_rule_has_a_failing_case_in_the_corpus():
@@ -231,7 +256,7 @@ def test_unreadable_sources_say_what_to_give():
     with pytest.raises(InputDataError, match="no such file or folder"):
         load(ROOT / "no-such-folder")
     with pytest.raises(InputDataError, match="missing files"):
-        load(ROOT / "eyanalysis")
+        load(ROOT / "eyanalysis")  # a folder with none of the tables is no source at all
     with pytest.raises(InputDataError, match="cannot read the database"):
         load("postgresql+psycopg2://nobody@127.0.0.1:1/none")
 

@@ -7,7 +7,16 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eyanalysis.present.disclosure import CONFIDENTIAL, is_safe, secondary, suppress, threshold
+from eyanalysis.present.disclosure import (
+    CONFIDENTIAL,
+    Shape,
+    audit,
+    is_safe,
+    same,
+    secondary,
+    suppress,
+    threshold,
+)
 
 
 def test_threshold_is_a_dated_parameter_defaulting_to_6(params):
@@ -47,7 +56,7 @@ def test_is_safe_spots_a_visible_small_count():
     assert is_safe(pd.DataFrame({"n": ["c", "0", "12"], "rate": ["1.60", "2.86"][:1] * 3}), 6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)  # each example solves linear programmes (audit)
 @given(st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=5), min_size=2, max_size=6)
        .filter(lambda rows: len({len(r) for r in rows}) == 1))
 def test_property_no_suppressed_cell_can_be_recovered_from_totals(rows):
@@ -74,3 +83,71 @@ def test_secondary_never_hides_zeros():
     hidden = secondary(counts, np.array([[True, False, False]]))
     assert hidden.tolist() == [[True, False, True]]  # the partner is 10, not the zero
     assert not secondary(np.array([[3, 0]]), np.array([[True, False]]))[0, 1]
+
+
+# -- the suppression audit (issue #15) ---------------------------------------------------------
+
+def test_audit_finds_two_hidden_cells_sharing_a_total_of_2():
+    # the issue's case: a reader knows c >= 1 ("a true zero stays 0"), so both are 1
+    published = pd.DataFrame({"kind": ["a", "b", "c", "Total"], "n": ["c", "c", 40, 42]})
+    found = audit({"t": (published, Shape(("n",), total_row=True))})
+    assert found[["row", "low", "high", "width"]].values.tolist() == [[0, 1, 1, 0], [1, 1, 1, 0]]
+
+
+def test_audit_uses_relations_a_reader_knows():
+    shape = Shape(("planned", "held", "missed"), relations=("held + missed <= planned",))
+    published = pd.DataFrame({"planned": [9], "held": ["c"], "missed": [7]})
+    assert audit({"t": (published, shape)})[["low", "high"]].values.tolist() == [[1, 2]]
+    shape = Shape(("decided", "approved"), relations=("approved <= decided",))
+    got = audit({"t": (pd.DataFrame({"decided": [12], "approved": ["c"]}), shape)})
+    assert got[["low", "high"]].values.tolist() == [[1, 12]]
+    # nothing bounds a lone hidden cell of a table without totals
+    assert audit({"t": (pd.DataFrame({"n": ["c", 8]}), Shape(("n",)))}).high.tolist() == [
+        np.inf]
+
+
+def test_audit_follows_links_between_tables():
+    a = pd.DataFrame({"n": ["c", "c", 20]})  # a total of 20
+    b = pd.DataFrame({"m": [3, 60]})  # the same figure as a's first row, published here
+    shape_a, shape_b = Shape(("n",), total_row=True), Shape(("m",))
+    alone = audit({"a": (a, shape_a)})
+    assert alone.width.tolist() == [18, 18]
+    linked = audit({"a": (a, shape_a), "b": (b, shape_b)}, [same(("a", 0, "n"), ("b", 0, "m"))])
+    assert linked[["low", "high"]].values.tolist() == [[3, 3], [17, 17]]
+
+
+def test_suppress_widens_until_every_hidden_cell_is_wide_enough():
+    t = pd.DataFrame({"kind": ["a", "b", "c", "d", "Total"], "n": [1, 1, 40, 50, 92]})
+    old = suppress(t, ["n"], limit=6, total_row=True, width=0)
+    assert old.n.tolist() == ["c", "c", 40, 50, 92]  # 1 + 1 = 92 - 90: both recoverable
+    new = suppress(t, ["n"], limit=6, total_row=True, width=6)
+    assert new.n.tolist() == ["c", "c", "c", 50, 92]
+    found = audit({"t": (new, Shape(("n",), total_row=True))})
+    assert (found.width >= 6).all() and found.low.min() >= 1
+
+
+def test_audit_width_is_a_dated_parameter_with_its_source(params, root):
+    from eyanalysis.present.disclosure import audit_width
+
+    assert audit_width("2026-11-23", params) == 6
+    text = (root / "parameters/disclosure/audit_width.yaml").read_text()
+    assert "href:" in text and "linear programming" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=2, max_size=3), min_size=2, max_size=4)
+       .filter(lambda rows: len({len(r) for r in rows}) == 1))
+def test_property_suppressed_tables_pass_their_own_audit(rows):
+    body = np.array(rows)
+    table = pd.DataFrame(body, columns=[f"c{i}" for i in range(body.shape[1])])
+    table["total"] = body.sum(axis=1)
+    table.loc[len(table)] = table.sum()
+    cols = list(table.columns)
+    relation = "total = " + " + ".join(cols[:-1])
+    out = suppress(table, cols, limit=6, total_row=True, relations=[relation], width=6)
+    found = audit({"t": (out, Shape(tuple(cols), True, (relation,)))})
+    values = table[cols].to_numpy()
+    hidden = (out[cols] == CONFIDENTIAL).to_numpy()
+    assert not ((~hidden) & (values > 0) & (values < 6)).any()
+    # either wide enough, or every non-zero cell is already hidden (nothing more to hide)
+    assert (found.width >= 6).all() or hidden[values > 0].all()

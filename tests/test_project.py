@@ -86,3 +86,34 @@ def test_outputs_folder_is_ignored_except_its_readme():
     ignore = (ROOT / ".gitignore").read_text().splitlines()
     assert "outputs/*" in ignore and "!outputs/README.md" in ignore
     assert (ROOT / "outputs/README.md").exists()
+
+
+def _pins() -> dict[str, str]:
+    text = (ROOT / "constraints.txt").read_text()
+    return {re.sub(r"[-_.]+", "-", n).lower(): v
+            for n, v in re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", text, re.M)}
+
+
+def test_constraints_pin_every_dependency_at_or_above_its_floor():
+    """constraints.txt (uv pip compile, README Development) pins every dependency the
+    project names, each at or above the lower bound pyproject.toml gives."""
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = list(project["dependencies"]) + [
+        s for extra in project["optional-dependencies"].values() for s in extra]
+    pins = _pins()
+    assert len(pins) > 100  # the whole tree, not just the direct dependencies
+    for spec in specs:
+        req = Requirement(spec)
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert name in pins, f"{name} is not in constraints.txt: regenerate it (README)"
+        assert req.specifier.contains(pins[name]), (name, pins[name], str(req.specifier))
+    # pandera.pandas (imported by the validation) exists from pandera 0.24
+    floor = next(s for s in specs if s.startswith("pandera")).split(">=")[1]
+    assert tuple(map(int, floor.split("."))) >= (0, 24)
+
+
+@pytest.mark.parametrize("marker", ["main-command", "test-command"])
+def test_readme_commands_install_with_the_constraints(marker):
+    assert "-c constraints.txt" in readme_block(marker)

@@ -166,3 +166,27 @@ def test_help_notebook_lists_every_parameter_with_type_and_help(path):
 
 def test_load_is_shared_with_the_notebooks():
     assert len(load().settings) > 0
+
+
+def test_the_tcp_encryption_warning_never_reaches_the_termly_log(runs, tmp_path):
+    """ipykernel warns "Kernel is running over TCP without encryption" at each start of a
+    TCP kernel; the termly run's kernels use IPC sockets, so its log stays clean."""
+    _, results = runs
+    for res in results:
+        assert "without encryption" not in res.stderr
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import warnings; warnings.warn('kept')")]
+    nbformat.write(nb, tmp_path / "tiny.ipynb")
+    code = ("import sys, papermill as pm; from eyanalysis.jobs.termly import ipc_kernel_manager;"
+            " kw = {'kernel_manager_class': ipc_kernel_manager()} if sys.argv[1] == 'ipc' "
+            "else {}; pm.execute_notebook('tiny.ipynb', 'out.ipynb', kernel_name='python3', "
+            "progress_bar=False, **kw)")
+    tcp, ipc = (subprocess.run([sys.executable, "-c", code, mode], capture_output=True,
+                               text=True, cwd=tmp_path, timeout=300) for mode in ("tcp", "ipc"))
+    assert tcp.returncode == ipc.returncode == 0, tcp.stderr + ipc.stderr
+    assert "without encryption" in tcp.stderr  # the warning exists and this test sees it
+    assert "without encryption" not in ipc.stderr
+    out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert "kept" in str(out.cells[0].outputs)  # other warnings are not silenced

@@ -3,7 +3,9 @@
 Each function takes the loaded :class:`~eyanalysis.data.dataset.Dataset` and a term id and
 returns raw counts; the notebook publishes them through :func:`eyanalysis.present.publish.table`
 (disclosure control) and writes a plain-language headline above each chart from the
-published (suppressed) values, never from the raw ones.
+published (suppressed) values, never from the raw ones. A table whose rows obey a relation
+a reader knows (a total column, approved <= decided) says so in ``attrs["relations"]``, so
+that the suppression audit counts it (issue #15).
 """
 
 from __future__ import annotations
@@ -48,13 +50,38 @@ def _day(ts: dt.date) -> pd.Timestamp:
     return pd.Timestamp(ts)
 
 
+def _history(ds, term: str, dates: pd.Series, build, columns: list[str]) -> tuple:
+    """The same table for every term from the first one with ``dates`` to the one before
+    ``term``, as ``(columns, rows)`` pairs, oldest first: what a reader of the earlier
+    releases knows (``attrs["history"]``, used by the suppression audit, issue #15)."""
+    dates = dates.dropna()
+    if dates.empty:
+        return ()
+    first = terms.containing(dates.min().date())
+    out, t = [], first
+    while terms.start(t) < terms.start(term):
+        table = build(ds, t)
+        out.append((tuple(columns), tuple(map(tuple, table[columns].to_numpy().tolist()))))
+        t = terms.shift(t, 1)
+    return tuple(out)
+
+
 def support_levels(ds, term: str) -> pd.DataFrame:
     """Settings by recorded support level (C1-C3) at the end of ``term`` and the term before.
 
     The level of a setting on a date is its latest categorisation on or before that date;
     a setting never categorised counts as universal (C1: every setting has Universal
-    support).
+    support). A reader of consecutive releases sees each term's figures twice
+    (``last_term`` is the previous release's ``this_term``): ``attrs`` say so.
     """
+    out = _support_levels(ds, term)
+    out.attrs["series"] = ("last_term = previous.this_term",)
+    out.attrs["history"] = _history(ds, term, ds.categorisations.effective_date,
+                                    _support_levels, ["this_term", "last_term"])
+    return out
+
+
+def _support_levels(ds, term: str) -> pd.DataFrame:
     rows = []
     for label, when in (("this_term", terms.end(term)), ("last_term",
                                                          terms.end(terms.shift(term, -1)))):
@@ -99,7 +126,9 @@ def children_by_level(ds, term: str) -> pd.DataFrame:
     table.columns = ["age_2", "age_3_4"]
     table["total"] = table.sum(axis=1)
     table.loc["Total"] = table.sum()
-    return table.rename_axis("level").reset_index()
+    out = table.rename_axis("level").reset_index()
+    out.attrs["relations"] = ("total = age_2 + age_3_4",)
+    return out
 
 
 def funding(ds, term: str, params=None) -> pd.DataFrame:
@@ -136,9 +165,27 @@ def funding(ds, term: str, params=None) -> pd.DataFrame:
     return out
 
 
+PANEL_COUNTS = ["received", "decided", "approved", "backlog_at_term_end"]
+
+
 def panel_activity(ds, term: str) -> pd.DataFrame:
     """Panel applications by kind (X4): received and decided in the term, approved, and
-    the backlog (no decision yet) at the end of the term."""
+    the backlog (no decision yet) at the end of the term.
+
+    A reader knows approved <= decided, and, from consecutive releases, that each backlog
+    is the previous one plus applications received less those decided: ``attrs`` say so,
+    with the earlier terms' tables, for the suppression audit (issue #15).
+    """
+    out = _panel_activity(ds, term)
+    out.attrs["relations"] = ("approved <= decided",)
+    out.attrs["series"] = ("backlog_at_term_end = previous.backlog_at_term_end + received "
+                           "- decided",)
+    out.attrs["history"] = _history(ds, term, ds.panel_applications.received_date,
+                                    _panel_activity, PANEL_COUNTS)
+    return out
+
+
+def _panel_activity(ds, term: str) -> pd.DataFrame:
     apps = ds.panel_applications
     start, end = _day(terms.start(term)), _day(terms.end(term))
     known = panel.status_on(apps, terms.end(term))
@@ -172,6 +219,7 @@ def visits(ds, term: str, on: dt.date | str | None = None) -> pd.DataFrame:
                      "missed": int((~held & (x.planned_date < on)).sum())})
     out = pd.DataFrame(rows)
     out.loc[len(out)] = ["Total", *out.drop(columns="visit_type").sum().tolist()]
+    out.attrs["relations"] = ("held + missed <= planned",)
     return out
 
 

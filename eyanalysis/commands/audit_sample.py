@@ -34,6 +34,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.audit import sample, strata_text
     from eyanalysis.data.dataset import load
+    from eyanalysis.data.export import safe_csv
     from eyanalysis.errors import InputDataError
 
     if args.fraction is not None:
@@ -48,11 +49,10 @@ def run(args: argparse.Namespace) -> int:
     result = sample(ds.settings, args.year, seed=args.seed, fraction=args.fraction)
     if args.out:
         out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        result.sample.to_csv(out, index=False, lineterminator="\n")
+        safe_csv(result.sample, out)
         print(strata_text(result))
         print(f"wrote {out} ({len(result.sample)} settings)")
     else:
         print(strata_text(result), file=sys.stderr)
-        result.sample.to_csv(sys.stdout, index=False, lineterminator="\n")
+        safe_csv(result.sample, sys.stdout)
     return 0

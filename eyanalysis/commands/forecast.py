@@ -27,6 +27,7 @@ def _progress(stream=sys.stderr):
 def cmd_forecast(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.forecast import Inputs, published, run
     from eyanalysis.data.dataset import load
+    from eyanalysis.data.export import safe_csv, safe_excel
     from eyanalysis.errors import InputDataError
     from eyanalysis.parameters import load_parameters
     from eyanalysis.rules.scenarios import load_scenarios
@@ -47,16 +48,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
              progress=_progress() if long_run else None)
     table = published(fc)
     if out is None:
-        table.to_csv(sys.stdout, index=False, lineterminator="\n", float_format="%.2f")
+        safe_csv(table, sys.stdout, float_format="%.2f")
     elif out.suffix.lower() == ".csv":
-        table.to_csv(out, index=False, lineterminator="\n", float_format="%.2f")
+        safe_csv(table, out, float_format="%.2f")
     else:
         from eyanalysis.analysis.forecast import sensitivity
 
-        with __import__("pandas").ExcelWriter(out, engine="openpyxl") as xl:
-            table.to_excel(xl, sheet_name="Forecast", index=False)
-            sensitivity(fc).to_excel(xl, sheet_name="Sensitivity", index=False)
-            fc.by_level.to_excel(xl, sheet_name="By level", index=False)
+        safe_excel({"Forecast": table, "Sensitivity": sensitivity(fc),
+                    "By level": fc.by_level}, out)
     if out is not None:
         print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms, {args.paths} "
               f"paths, seed {args.seed})", file=sys.stderr)

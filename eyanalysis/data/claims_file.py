@@ -3,7 +3,9 @@
 ATTENDANCE columns: ``child_id, setting_id, level, hours_per_week, weeks, funding_age``
 (``under-2``, ``2`` or ``3-4``, F6'), optional ``eypp`` and ``daf`` (true/false).
 SETTINGS columns: ``setting_id, specialist``. Every bad cell of a file is reported at
-once, with its line and column.
+once, with its line and column. Identifiers that look like spreadsheet formulas, a child
+with two levels or two funding ages, and personal data (:mod:`eyanalysis.data.privacy`)
+are refused.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from eyanalysis.data import validation as v
-from eyanalysis.data.readers import read_text_csv
+from eyanalysis.data.privacy import refuse_personal_data
+from eyanalysis.data.readers import read_text_csv, reader_problems
 from eyanalysis.rules import levels
 from eyanalysis.rules.rates import Rates, first_funded
 from eyanalysis.vocabulary import FUNDING_AGES
 
 ATTENDANCE_COLUMNS = ["child_id", "setting_id", "level", "hours_per_week", "weeks", "funding_age"]
+SETTINGS_COLUMNS = ["setting_id", "specialist"]
 ONE_LEVEL = "the child has a different level on another line (one level per child per term)"
+ONE_AGE = ("the child has a different funding age on another line (one funding age per child "
+           "per term; F6)")
 
 
 def _one_level_per_child(frame: pd.DataFrame) -> pd.Series:
@@ -40,8 +46,8 @@ def attendance_schema(has_eypp: bool, has_daf: bool = False):
         "(or a former name such as 'Early Years Action' or 'EYA+ Low', L1)"
     )
     columns = {
-        "child_id": pa.Column(str, v.not_blank()),
-        "setting_id": pa.Column(str, v.not_blank()),
+        "child_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+        "setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
         "level": pa.Column(
             str, v.one_of(levels.LEVELS, normalise=levels.normalise, hint=level_hint)
         ),
@@ -69,14 +75,16 @@ def attendance_schema(has_eypp: bool, has_daf: bool = False):
         columns,
         unique=["child_id", "setting_id"],
         report_duplicates="all",
-        checks=[pa.Check(_one_level_per_child, error=ONE_LEVEL)],
+        checks=[pa.Check(_one_level_per_child, error=ONE_LEVEL),
+                pa.Check(v.one_value_per("child_id", "funding_age"), error=ONE_AGE)],
     )
 
 
 def settings_schema():
     pa = v.pandera()
     return pa.DataFrameSchema(
-        {"setting_id": pa.Column(str, v.not_blank()), "specialist": pa.Column(str, v.boolean())},
+        {"setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+         "specialist": pa.Column(str, v.boolean())},
         unique=["setting_id"],
         report_duplicates="all",
     )
@@ -137,25 +145,31 @@ def read_attendance(path: Path | str, settings: Path | str | None = None,
     """
     text = read_text_csv(path)
     has_daf = "daf" in text.columns
-    problems = v.validate(
+    s_text = read_text_csv(settings) if settings is not None else None
+    refuse_personal_data([(str(path), text, [*ATTENDANCE_COLUMNS, "eypp", "daf"])] + (
+        [(str(settings), s_text, SETTINGS_COLUMNS)] if s_text is not None else []))
+    problems = reader_problems(text, str(path)) + v.validate(
         text,
         attendance_schema("eypp" in text.columns, has_daf),
         str(path),
-        wide_targets={ONE_LEVEL: "level"},
+        wide_targets={ONE_LEVEL: "level", ONE_AGE: "funding_age"},
     )
+    for message, column in ((ONE_LEVEL, "child_id"), (ONE_AGE, "child_id")):
+        problems = v.name_other_lines(problems, text, message, column)
     if has_daf and {"child_id", "setting_id", "hours_per_week"} <= set(text.columns):
         problems += daf_problems(text, str(path))
     if rates is not None and "funding_age" in text.columns:
         problems += unfunded_age_problems(text, str(path), rates)
     problems.sort(key=lambda p: (p["line"] or 0, p["column"] or ""))
     specialist: set[str] = set()
-    if settings is not None:
-        s_text = read_text_csv(settings)
-        s_problems = v.validate(s_text, settings_schema(), str(settings))
+    if s_text is not None:
+        s_problems = reader_problems(s_text, str(settings)) + v.validate(
+            s_text, settings_schema(), str(settings))
         problems += s_problems
         if not s_problems:
             specialist = set(s_text.loc[v.to_bool(s_text["specialist"]), "setting_id"])
-    v.raise_if_problems(problems, "the claims input")
+    v.raise_if_problems(sorted(problems, key=lambda p: (p["file"], p["line"] or 0)),
+                        "the claims input")
     out = pd.DataFrame(
         {
             "child_id": text["child_id"],

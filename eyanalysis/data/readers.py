@@ -1,31 +1,85 @@
 """Reading delimited exports as text, keeping each row's line number in the file.
 
-Exports from management systems arrive as UTF-8, UTF-8 with a byte-order mark or cp1252
-(with £ signs); headers may carry stray spaces or capitals and files may have blank rows.
-Every cell is read as text so that validation sees exactly what the user typed.
+Exports from management systems arrive as UTF-8, UTF-8 with a byte-order mark, UTF-16 with
+a byte-order mark (Excel's "Unicode text") or a Windows code page such as cp1252 (with £
+signs); headers may carry stray spaces or capitals and files may have blank rows. Every cell
+is read as text so that validation sees exactly what the user typed.
+
+A file that cannot be read as a table at all (empty, binary, a damaged ``.gz``, an
+encoding nobody can tell) raises :class:`~eyanalysis.errors.UnreadableFileError` with a
+message saying what to do; rows the reader could split but not trust (more cells than the
+header, a field longer than any spreadsheet cell) are listed in ``frame.attrs`` for
+validation to report line by line (:func:`reader_problems`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 import io
+import zlib
 from pathlib import Path
 
 import pandas as pd
 
-from eyanalysis.errors import InputDataError
+from eyanalysis.errors import UnreadableFileError
 
-ENCODINGS = ("utf-8-sig", "cp1252")
+# Byte-order marks, longest first (a UTF-32 mark begins like a UTF-16 one).
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+# Where a file has no mark and is not UTF-8, English exports are almost always Windows'
+# cp1252; charset-normalizer's guess is taken only when cp1252 does not read as well.
+PREFERRED_CODEPAGE = "cp1252"
+# The longest text an Excel cell holds (Excel specifications and limits: 32,767
+# characters). No column of the data model comes near it; a longer field is a broken
+# export (typically a quote never closed, which swallows the lines after it).
+MAX_FIELD_CHARS = 32_767
+SHOWN_CHARS = 60  # how much of an over-long value a report repeats
 
 
-def decode(raw: bytes, path: Path) -> str:
-    """Text of a file in the first encoding that reads it (UTF-8, then cp1252)."""
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputDataError(f"{path}: cannot be decoded as UTF-8 or cp1252; save it as UTF-8 CSV.")
+def _unreadable(path: Path, message: str) -> UnreadableFileError:
+    return UnreadableFileError(f"{path}: {message}", [{
+        "file": str(path), "line": None, "column": None, "value": "", "message": message}])
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, str]:
+    """The text of a file and the name of the encoding it was read in.
+
+    Byte-order marks first (UTF-8, UTF-16 LE/BE, UTF-32), then UTF-8, then
+    ``charset-normalizer`` (preferring cp1252 when it reads the bytes as well).
+    """
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding), f"{encoding} (BOM)"
+            except UnicodeDecodeError as exc:
+                raise _unreadable(path, f"starts with a {encoding} byte-order mark but byte "
+                                  f"{exc.start + len(bom)} is not {encoding}; save it again as "
+                                  "UTF-8 CSV.") from None
+    if b"\x00" in raw[:4096]:
+        raise _unreadable(path, "is a binary file, not CSV text (it contains NUL bytes); "
+                                "export the table as CSV (UTF-8) and try again.")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(raw))
+    if not matches:
+        raise _unreadable(path, "its encoding cannot be recognised (it is neither UTF-8, "
+                                "UTF-16 nor a Windows code page); save it as UTF-8 CSV.")
+    best = matches[0]
+    for m in matches:
+        if PREFERRED_CODEPAGE in (m.encoding, *m.could_be_from_charset) \
+                and m.chaos <= best.chaos + 0.02:
+            try:
+                return raw.decode(PREFERRED_CODEPAGE), PREFERRED_CODEPAGE
+            except UnicodeDecodeError:
+                break
+    return str(best), best.encoding.replace("_", "-")
 
 
 def clean_header(name: object) -> str:
@@ -33,43 +87,84 @@ def clean_header(name: object) -> str:
     return "_".join(str(name).strip().lower().replace("-", " ").split())
 
 
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a file, unzipped when it is gzip; damage is an UnreadableFileError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(path, f"cannot be read ({exc.strerror or exc}); check the file "
+                                "exists and can be opened.") from None
+    if raw[:2] == b"\x1f\x8b":  # gzip, e.g. the bundled attendance.csv.gz
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise _unreadable(path, "the gzip archive is truncated or damaged "
+                                    f"({exc or exc.__class__.__name__}); copy or export "
+                                    "it again.") from None
+    elif raw[:4] == b"PK\x03\x04":
+        raise _unreadable(path, "is a zip archive or an Excel workbook, not CSV text; save "
+                                "the sheet as CSV (UTF-8), or give the .xlsx workbook itself "
+                                "as the source.")
+    return raw
+
+
 def read_text_csv(path: Path | str) -> pd.DataFrame:
     """A CSV as a frame of strings (blank cells are ``""``), blank rows removed.
 
     The index is the 1-based line number of each row in the file (header = line 1), so
-    errors can name the line a person sees in a text editor.
+    errors can name the line a person sees in a text editor. ``frame.attrs["encoding"]``
+    names the encoding the file was read in.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputDataError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    if raw[:2] == b"\x1f\x8b":  # gzip, e.g. the bundled attendance.csv.gz
-        import gzip
-
-        raw = gzip.decompress(raw)
-    return parse_text_csv(decode(raw, path), path)
+    text, encoding = decode(read_bytes(path), path)
+    frame = parse_text_csv(text, path)
+    frame.attrs["encoding"] = encoding
+    return frame
 
 
 def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     """Rows of CSV text as strings, indexed by line number (see :func:`read_text_csv`)."""
     rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    limit = csv.field_size_limit()
+    # read fields of any length, then report the over-long ones by line (MAX_FIELD_CHARS)
+    csv.field_size_limit(max(limit, len(text) + 1, MAX_FIELD_CHARS + 1))
     try:
-        header = next(reader)
-    except StopIteration:
-        raise InputDataError(f"{path}: the file is empty; expected a header line.") from None
-    except csv.Error as exc:
-        raise InputDataError(f"{path}: line 1 is not valid CSV ({exc}).") from None
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                rows.append(row)
-                lines.append(reader.line_num)
-    except csv.Error as exc:
-        raise InputDataError(f"{path}: line {reader.line_num} is not valid CSV ({exc}).") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise _unreadable(path, "the file is empty; expected a header line of column "
+                                    "names.") from None
+        except csv.Error as exc:
+            raise _unreadable(path, f"line 1 is not valid CSV ({exc}).") from None
+        try:
+            first = reader.line_num + 1  # a quoted value may span lines: name the first
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    rows.append(row)
+                    lines.append(first)
+                first = reader.line_num + 1
+        except csv.Error as exc:
+            raise _unreadable(path, f"line {reader.line_num} is not valid CSV ({exc}); "
+                                    "export the table again.") from None
+    finally:
+        csv.field_size_limit(limit)
     names = [clean_header(h) for h in header]
+    if not any(names):
+        raise _unreadable(path, "the header line is blank; the first line must name the "
+                                "columns.")
+    if len(names) == 1 and len(header[0]) > 200 and not rows:
+        raise _unreadable(path, "has no line breaks or delimiters a CSV file would have; "
+                                "export the table as CSV (UTF-8).")
     width = len(names)
+    overlong_lines = [
+        (line, len(r)) for line, r in zip(lines, rows, strict=True)
+        if len(r) > width and any(c.strip() for c in r[width:])
+    ]
+    long_fields = [(line, names[j] if j < width else f"cell {j + 1}", len(c),
+                    c.count("\n") + 1)
+                   for line, r in zip(lines, rows, strict=True)
+                   for j, c in enumerate(r) if len(c) > MAX_FIELD_CHARS or "\n" in c]
     frame = (
         pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=names, dtype="string")
         if rows
@@ -77,11 +172,34 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     )
     frame = frame.apply(lambda col: col.str.strip())
     frame.index = pd.Index(lines, name="line")
-    overlong = [
-        line
-        for line, r in zip(lines, rows, strict=True)
-        if len(r) > width and any(c.strip() for c in r[width:])
-    ]
-    if overlong:
-        frame.attrs["overlong_lines"] = overlong
+    for line, column, length, _ in long_fields:  # a recognisable start, never 5 MB in a report
+        if column in frame.columns and length > MAX_FIELD_CHARS:
+            value = frame.at[line, column]
+            frame.at[line, column] = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
+    if overlong_lines:
+        frame.attrs["overlong_lines"] = overlong_lines
+    if long_fields:
+        frame.attrs["long_fields"] = long_fields
+    frame.attrs["header_width"] = width
     return frame
+
+
+def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:
+    """Problems the reader found on single lines: more cells than the header names, and
+    fields longer than :data:`MAX_FIELD_CHARS` (the row is quarantined, the value cut)."""
+    out = []
+    width = frame.attrs.get("header_width", len(frame.columns))
+    for line, cells in frame.attrs.get("overlong_lines", []):
+        out.append({"file": file, "line": int(line), "column": None, "value": "",
+                    "message": f"the line has {cells} cells but the header names {width} "
+                               "columns; quote values that contain commas"})
+    for line, column, length, spans in frame.attrs.get("long_fields", []):
+        value = frame.at[line, column] if column in frame.columns else ""
+        message = (f"is {length:,} characters long, more than a spreadsheet cell holds "
+                   f"({MAX_FIELD_CHARS:,})" if length > MAX_FIELD_CHARS
+                   else f"runs over {spans} lines (a line break inside a value)")
+        out.append({"file": file, "line": int(line), "column": column,
+                    "value": value.replace("\n", " ")[:SHOWN_CHARS + 20],
+                    "message": message + "; probably a quote left open: check the line and "
+                               "export again"})
+    return out

@@ -369,6 +369,15 @@ PANEL_APPLICATIONS = Table(
 TABLES: dict[str, Table] = {t.name: t for t in (
     SETTINGS, INSPECTIONS, CHILDREN, ATTENDANCE, VISITS, CATEGORISATIONS, PANEL_APPLICATIONS)}
 
+# Dates of things that have happened: none may be after the data's as-of date (the load
+# date unless given). Planned visits and panel dates may lie ahead, so they are not here.
+NOT_AFTER_AS_OF: dict[str, tuple[str, ...]] = {
+    "settings": ("ofsted_date",),
+    "inspections": ("inspection_date",),
+    "visits": ("held_date", "self_audit_received"),
+    "panel_applications": ("received_date", "decision_date"),
+}
+
 
 def text_schema(table: Table):
     """The pandera schema that validates a table's raw text, lazily."""
@@ -428,9 +437,12 @@ def data_dictionary() -> str:
                 allowed = f"a `{f.references}`"
             req = "yes" if f.required or f.kind == "bool" else "no"
             out.append(f"| `{f.name}` | {f.type_name} | {req} | {allowed} | {f.description} |")
-        if t.rules:
+        future = NOT_AFTER_AS_OF.get(t.name, ())
+        if t.rules or future:
             out += ["", "Rules across columns:", ""]
             out += [f"- `{r.column}` {r.message}." for r in t.rules]
+            out += [f"- `{c}` is not after the data's as-of date (the day of loading unless "
+                    "`--as-of` is given)." for c in future]
         out.append("")
     return "\n".join(out)
 

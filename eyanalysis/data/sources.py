@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data.export import safe_csv, safe_excel
 from eyanalysis.data.readers import clean_header, read_text_csv
 from eyanalysis.data.schemas import TABLES
-from eyanalysis.errors import InputDataError
+from eyanalysis.errors import InputDataError, UnreadableFileError
 
 SQL_PREFIXES = ("postgresql", "postgres", "sqlite", "mysql", "mssql", "oracle")
 
@@ -29,6 +30,21 @@ class RawTable:
     name: str
     text: pd.DataFrame  # every cell a str; index = line (CSV) or row (sheet, file, table)
     where: str  # how a person finds it: a path, "book.xlsx[sheet]", "sqlite:///x.db table t"
+    encoding: str = ""  # how a CSV file was decoded ("utf-8", "utf-16-le (BOM)", "cp1252")
+    # a fault of the whole table (missing, empty, binary, damaged): then ``text`` is empty
+    problems: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+def failed_table(name: str, where: str, message: str, line: int | None = None) -> RawTable:
+    """A table that could not be read at all: no rows, one problem saying what to do."""
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[name].columns})
+    empty.index = pd.Index([], dtype="int64", name="line")
+    return RawTable(name, empty, where, problems=[{
+        "file": where, "line": line, "column": None, "value": "", "message": message}])
 
 
 def kind_of(source: str | Path) -> str:
@@ -48,11 +64,23 @@ def kind_of(source: str | Path) -> str:
 
 
 def read_source(source: str | Path, tables: list[str] | None = None) -> dict[str, RawTable]:
-    """Raw text of each wanted table; a missing table is an error naming what is there."""
+    """Raw text of each wanted table.
+
+    A table that is missing or cannot be read comes back failed (:attr:`RawTable.problems`)
+    so the others can still be checked. Raises only when the source itself cannot be
+    opened (no such folder, a damaged workbook, an unreachable database) or holds none of
+    the wanted tables.
+    """
     wanted = list(tables or TABLES)
     reader = {"csv": _read_csv_folder, "parquet": _read_parquet_folder,
               "excel": _read_excel, "sql": _read_sql}[kind_of(source)]
     return reader(source, wanted)
+
+
+def _missing_one(source, name: str, found: list[str], what: str) -> str:
+    return (f"missing: no {what} for the {name} table in {source} (found "
+            f"{', '.join(found) or 'none'}); add it, or check its name is {name}"
+            + (".csv" if what == "file" else "") + ".")
 
 
 def _missing(source, missing: list[str], found: list[str], what: str) -> InputDataError:
@@ -70,23 +98,44 @@ def _read_csv_folder(source, wanted):
         hits = [h for h in hits if h.exists()]
         if hits:
             files[name] = hits[0]
-    missing = [n for n in wanted if n not in files]
-    if missing:
-        found = sorted(p.name for p in folder.glob("*.csv*"))
-        raise _missing(folder, missing, found, "files")
-    return {n: RawTable(n, read_text_csv(p), str(p)) for n, p in files.items()}
+    found = sorted(p.name for p in folder.glob("*.csv*"))
+    if not files:
+        raise _missing(folder, wanted, found, "files")
+    out = {}
+    for n in wanted:
+        if n not in files:
+            out[n] = failed_table(n, str(folder / f"{n}.csv"), _missing_one(
+                folder, n, found, "file"))
+            continue
+        try:
+            text = read_text_csv(files[n])
+        except UnreadableFileError as exc:
+            out[n] = failed_table(n, str(files[n]), exc.problems[0]["message"])
+            continue
+        out[n] = RawTable(n, text, str(files[n]), text.attrs.get("encoding", ""))
+    return out
 
 
 def _read_parquet_folder(source, wanted):
     folder = Path(source)
-    missing = [n for n in wanted if not (folder / f"{n}.parquet").exists()]
-    if missing:
-        raise _missing(folder, missing, sorted(p.name for p in folder.glob("*.parquet")),
-                       "files")
+    found = sorted(p.name for p in folder.glob("*.parquet"))
+    if not any((folder / f"{n}.parquet").exists() for n in wanted):
+        raise _missing(folder, wanted, found, "files")
     out = {}
     for n in wanted:
         path = folder / f"{n}.parquet"
-        out[n] = RawTable(n, as_text(pd.read_parquet(path), first_row=1), str(path))
+        if not path.exists():
+            out[n] = failed_table(n, str(path), _missing_one(folder, n, found, "file")
+                                  .replace(f"{n}.csv", f"{n}.parquet"))
+            continue
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several kinds for a damaged file
+            why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+            out[n] = failed_table(n, str(path), f"cannot be read as Parquet ({why}); write "
+                                  "it again.")
+            continue
+        out[n] = RawTable(n, as_text(frame, first_row=1), str(path), "parquet")
     return out
 
 
@@ -99,29 +148,34 @@ def _read_excel(source, wanted):
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise InputDataError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
     names = {clean_header(s): s for s in book.sheetnames}
-    missing = [n for n in wanted if n not in names]
-    if missing:
-        raise _missing(path, missing, book.sheetnames, "sheets")
+    if not any(n in names for n in wanted):
+        raise _missing(path, wanted, book.sheetnames, "sheets")
     out = {}
     for n in wanted:
+        if n not in names:
+            out[n] = failed_table(n, f"{path}[{n}]", _missing_one(
+                path, n, book.sheetnames, "sheet"))
+            continue
         sheet = book[names[n]]
         where = f"{path}[{names[n]}]"
         merged = [str(r) for r in sheet.merged_cells.ranges if r.min_row <= 2]
         if merged:
-            raise InputDataError(
-                f"{where}: the header row has merged cells ({', '.join(merged)}). Keep one "
-                "plain header row of column names in row 1, with data from row 2."
-            )
+            out[n] = failed_table(n, where, f"the header row has merged cells "
+                                  f"({', '.join(merged)}). Keep one plain header row of "
+                                  "column names in row 1, with data from row 2.", line=1)
+            continue
         rows = list(sheet.iter_rows(values_only=True))
         if not rows:
-            raise InputDataError(f"{where}: the sheet is empty; expected a header row.")
+            out[n] = failed_table(n, where, "the sheet is empty; expected a header row of "
+                                  "column names.", line=1)
+            continue
         header = [clean_header(h) if h is not None else "" for h in rows[0]]
         body = pd.DataFrame(rows[1:], columns=header, dtype=object)
         body.index = pd.RangeIndex(2, len(rows) + 1, name="line")
         text = as_text(body)
         text = text.loc[:, [c for c in text.columns if c]]
         text = text[(text != "").any(axis=1)]
-        out[n] = RawTable(n, text, where)
+        out[n] = RawTable(n, text, where, "xlsx")
     return out
 
 
@@ -133,14 +187,18 @@ def _read_sql(source, wanted):
     try:
         with engine.connect() as conn:
             present = set(sa.inspect(conn).get_table_names())
-            missing = [n for n in wanted if n not in present]
-            if missing:
-                raise _missing(shown, missing, sorted(present), "tables")
+            if not any(n in present for n in wanted):
+                raise _missing(shown, wanted, sorted(present), "tables")
             out = {}
             for n in wanted:
+                if n not in present:
+                    out[n] = failed_table(n, f"{shown} table {n}", _missing_one(
+                        shown, n, sorted(present), "table"))
+                    continue
                 order = ", ".join(f'"{c}"' for c in (TABLES[n].unique or TABLES[n].columns[:1]))
                 frame = pd.read_sql_query(sa.text(f'SELECT * FROM "{n}" ORDER BY {order}'), conn)
-                out[n] = RawTable(n, as_text(frame, first_row=1), f"{shown} table {n}")
+                out[n] = RawTable(n, as_text(frame, first_row=1), f"{shown} table {n}",
+                                  engine.dialect.name)
             return out
     except sa.exc.SQLAlchemyError as exc:
         raise InputDataError(f"{shown}: cannot read the database ({exc.__class__.__name__}: "
@@ -199,7 +257,7 @@ def write_csv_folder(tables: dict[str, pd.DataFrame], folder: Path | str) -> lis
     paths = []
     for name, text in to_text_tables(tables).items():
         path = folder / f"{name}.csv"
-        text.to_csv(path, index=False, lineterminator="\n")
+        safe_csv(text, path)
         paths.append(path)
     return paths
 
@@ -228,11 +286,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_excel(tables: dict[str, pd.DataFrame], path: Path) -> Path:
     """One sheet per table, dates as Excel dates, numbers as numbers."""
-    with pd.ExcelWriter(path, engine="openpyxl", date_format="YYYY-MM-DD",
-                        datetime_format="YYYY-MM-DD") as writer:
-        for name, frame in tables.items():
-            _plain(frame).to_excel(writer, sheet_name=name, index=False)
-    return path
+    return safe_excel({name: _plain(frame) for name, frame in tables.items()}, path,
+                      date_format="YYYY-MM-DD", datetime_format="YYYY-MM-DD")
 
 
 def write_sql(tables: dict[str, pd.DataFrame], url: str) -> None:

@@ -110,6 +110,32 @@ def no_formula():
                              "remove the leading character")
 
 
+def one_value_per(key: str, column: str):
+    """A wide check: every row with the same ``key`` has the same ``column`` (after
+    stripping); used for one funding age (or level) per child."""
+
+    def test(frame: pd.DataFrame) -> pd.Series:
+        values = frame[column].astype("string").str.strip()
+        return values.groupby(frame[key]).transform("nunique").fillna(0).le(1)
+
+    return test
+
+
+def name_other_lines(problems: list[dict], frame: pd.DataFrame, message: str,
+                     key: str) -> list[dict]:
+    """Add the lines a conflicting row clashes with to each problem of ``message``."""
+    out = []
+    for p in problems:
+        if p["message"] == message and p["line"] in frame.index:
+            same = frame.index[frame[key] == frame.at[p["line"], key]]
+            others = [str(n) for n in same if n != p["line"]]
+            if others:
+                p = {**p, "message": f"{message} (see line{'s' if len(others) > 1 else ''} "
+                                     f"{', '.join(others)})"}
+        out.append(p)
+    return out
+
+
 def not_blank():
     return pandera().Check(lambda s: s != "", error="must not be blank")
 
@@ -195,7 +221,8 @@ def report(problems: list[dict]) -> str:
     for p in problems:
         where = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
         value = f" (value {p['value']!r})" if p["value"] != "" else ""
-        lines.append(f"{where}: column {p['column']}: {p['message']}{value}")
+        column = f" column {p['column']}:" if p["column"] else ""
+        lines.append(f"{where}:{column} {p['message']}{value}")
     return "\n".join(lines)
 
 

@@ -46,6 +46,25 @@ TIMEOUT = 900  # seconds per cell
 RENDERER = "plotly_mimetype+notebook"  # plotly.js embedded once: offline HTML (GUIDE.md §1)
 
 
+def ipc_kernel_manager():
+    """A kernel manager whose kernels talk over local IPC sockets instead of TCP.
+
+    ipykernel warns "Kernel is running over TCP without encryption" at every start of a
+    TCP kernel; a headless run needs no network port at all, so the termly run's kernels
+    use IPC (Unix sockets beside the connection file) and the warning never reaches the
+    termly log. Other warnings are untouched.
+    """
+    from jupyter_client import AsyncKernelManager
+    from traitlets import default
+
+    class IPCKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self):
+            return "ipc"
+
+    return IPCKernelManager
+
+
 
 
 def notebook_parameters(term: str, data: str, as_of: dt.date) -> dict[str, dict]:
@@ -103,10 +122,11 @@ def tables_workbook(folder: Path, target: Path) -> None:
     """One sheet per published table (the CSVs, as published)."""
     import pandas as pd
 
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for csv in sorted(folder.glob("*.csv")):
-            pd.read_csv(csv, dtype=str, keep_default_na=False).to_excel(
-                writer, sheet_name=csv.stem[:31], index=False)
+    from eyanalysis.data.export import safe_excel
+
+    # the CSVs are already neutralised ('=...); read back as text, they stay so in the book
+    safe_excel({csv.stem: pd.read_csv(csv, dtype=str, keep_default_na=False)
+                for csv in sorted(folder.glob("*.csv"))}, target)
 
 
 def run(term: str, data: str = "", out: Path | str = "outputs", *,
@@ -139,7 +159,7 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
             try:
                 pm.execute_notebook(source, target, parameters=params[name], kernel_name=kernel,
                                     execution_timeout=timeout, progress_bar=False,
-                                    cwd=str(work))
+                                    cwd=str(work), kernel_manager_class=ipc_kernel_manager())
             except pm.PapermillExecutionError as exc:
                 raise TermlyRunError(
                     f"{name}.ipynb failed in cell {exc.exec_count} ({exc.ename}: {exc.evalue}). "

@@ -1,16 +1,25 @@
-"""Disclosure control for every published table: one function, GSS symbols.
+"""Disclosure control for every published table: one function, GSS symbols, an audit.
 
 :func:`suppress` replaces counts from 1 to ``threshold - 1`` with ``c`` (a true zero stays
 0), then applies secondary suppression so that no suppressed cell can be recovered from a
-row or column total, and suppresses money for groups under the threshold. The threshold is
-the dated parameter ``disclosure.threshold`` (default 6: counts 1-5 are suppressed; DfE's
-early years methodology). Symbols follow the GSS guidance: ``c`` confidential, ``x`` not
-available, ``z`` not applicable, ``low`` rounds to zero but is not zero.
+row or column total, then **audits** the result: :func:`audit` computes, for every hidden
+cell, the smallest and largest value consistent with everything published (the visible
+cells, row and column totals, relations a reader knows such as approved <= decided, and
+hidden >= 1 because a true zero is shown as 0) by linear programming, and :func:`protect`
+hides further cells until each hidden cell's interval is at least ``disclosure.audit_width``
+wide. Money of suppressed groups is suppressed too. The threshold is the dated parameter
+``disclosure.threshold`` (default 6: counts 1-5 are suppressed; DfE's early years
+methodology). Symbols follow the GSS guidance: ``c`` confidential, ``x`` not available,
+``z`` not applicable, ``low`` rounds to zero but is not zero.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,6 +34,330 @@ LOW = "low"
 
 def threshold(on: dt.date | str, params: Parameters | None = None) -> int:
     return int((params or load_parameters()).get("disclosure.threshold", on))
+
+
+def audit_width(on: dt.date | str, params: Parameters | None = None) -> int:
+    """The narrowest interval a hidden count may have (``disclosure.audit_width``)."""
+    return int((params or load_parameters()).get("disclosure.audit_width", on))
+
+
+# -- what a reader knows: the shape of a table ---------------------------------------------
+
+_RELATION = re.compile(r"^\s*(.+?)\s*(<=|>=|=)\s*(.+?)\s*$")
+_TERM = re.compile(r"\s*([+-]?)\s*([A-Za-z_][\w.]*)\s*")
+PREVIOUS = "previous."
+
+
+def _linear(text: str, side: str, sign: float, columns: tuple[str, ...]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    pos = 0
+    while pos < len(side):
+        match = _TERM.match(side, pos)
+        if not match or match.end() == pos:
+            raise ValueError(f"relation {text!r}: write it like 'a + b <= c'")
+        name = match.group(2)
+        if name.removeprefix(PREVIOUS) not in columns:
+            raise ValueError(f"relation {text!r}: {name!r} is not a count column")
+        coef = -sign if match.group(1) == "-" else sign
+        out[name] = out.get(name, 0.0) + coef
+        pos = match.end()
+    return out
+
+
+def parse_relation(text: str, columns: tuple[str, ...]) -> tuple[dict[str, float], str]:
+    """``"held + missed <= planned"`` -> ``({held: 1, missed: 1, planned: -1}, "<=")``:
+    the weighted sum is 0 (``=``) or at most 0 (``<=``). ``previous.x`` is column ``x`` of
+    the same row in the previous term's table."""
+    match = _RELATION.match(text)
+    if not match:
+        raise ValueError(f"relation {text!r}: write it like 'a + b <= c'")
+    left, op, right = match.groups()
+    coef = _linear(text, left, 1.0, columns)
+    for name, c in _linear(text, right, -1.0, columns).items():
+        coef[name] = coef.get(name, 0.0) + c
+    if op == ">=":
+        coef = {k: -c for k, c in coef.items()}
+    return coef, "=" if op == "=" else "<="
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a reader of a published table knows besides its visible cells.
+
+    ``counts``: the count columns. ``total_row``: the last row is the sum of the rows
+    above it, column by column. ``relations``: equations or inequalities between the count
+    columns of every row (``"total = age_2 + age_3_4"``, ``"approved <= decided"``,
+    ``"held + missed <= planned"``); the total row satisfies them too. ``series``:
+    equations with the previous term's table of the same kind, row by row
+    (``"backlog_at_term_end = previous.backlog_at_term_end + received - decided"``).
+    """
+
+    counts: tuple[str, ...]
+    total_row: bool = False
+    relations: tuple[str, ...] = ()
+    series: tuple[str, ...] = ()
+
+    def parsed(self) -> list[tuple[dict[str, float], str]]:
+        return [parse_relation(r, self.counts) for r in self.relations]
+
+
+def _fits(relation: str, counts: tuple[str, ...]) -> bool:
+    try:
+        parse_relation(relation, counts)
+    except ValueError:
+        return False
+    return True
+
+
+def shape_of(frame: pd.DataFrame, counts: Iterable[str], *, total_row: bool = False,
+             relations: Iterable[str] = ()) -> Shape:
+    """The :class:`Shape` of a table; relations default to ``frame.attrs["relations"]``
+    and series relations to ``frame.attrs["series"]`` (set by the function that built the
+    table, which knows them); those naming a column not published are left out."""
+    counts = tuple(counts)
+    given = tuple(relations) or tuple(frame.attrs.get("relations", ()))
+    series = tuple(frame.attrs.get("series", ()))
+    return Shape(counts, total_row, tuple(r for r in given if _fits(r, counts)),
+                 tuple(r for r in series if _fits(r, counts)))
+
+
+# -- the audit: intervals by linear programming -------------------------------------------
+
+Cell = tuple[str, int, str]  # (table, row position, count column)
+Equation = list[tuple[Cell, float]]  # sum of coefficient x cell = 0
+
+
+def same(a: Cell, b: Cell) -> Equation:
+    """The equation "cell ``a`` = cell ``b``" for :func:`audit` (one figure in two tables)."""
+    return [(a, 1.0), (b, -1.0)]
+
+
+def series_links(names: list[str], shape: Shape, rows: int) -> list[Equation]:
+    """The equations ``shape.series`` gives between consecutive tables ``names`` (oldest
+    first, e.g. one per term), each with ``rows`` rows."""
+    out = []
+    for text in shape.series:
+        coef, kind = parse_relation(text, shape.counts)
+        if kind != "=":
+            raise ValueError(f"series relation {text!r}: only equations are supported")
+        for before, now in zip(names, names[1:], strict=False):
+            for i in range(rows):
+                out.append([((before if c.startswith(PREVIOUS) else now, i,
+                              c.removeprefix(PREVIOUS)), k) for c, k in coef.items()])
+    return out
+
+
+def published_values(frame: pd.DataFrame, counts: Iterable[str]) -> np.ndarray:
+    """The count block as a reader sees it: numbers, NaN where hidden (``c``)."""
+    block = frame[list(counts)].astype(object).map(
+        lambda v: np.nan if v == CONFIDENTIAL else v)
+    return block.apply(lambda s: pd.to_numeric(
+        s.astype(str).str.replace(",", "").where(s.notna()), errors="coerce")
+    ).to_numpy(float)
+
+
+def audit(tables: Mapping[str, tuple[pd.DataFrame | np.ndarray, Shape]],
+          links: Iterable[Equation] = (), only: Iterable[Cell] | None = None,
+          touching: Iterable[Cell] | None = None) -> pd.DataFrame:
+    """For every hidden cell of ``tables``, the smallest and largest value consistent
+    with everything published.
+
+    ``tables``: name -> (published frame with ``c`` for hidden cells, or the count block
+    with NaN for hidden cells; its :class:`Shape`). ``links``: equations a reader knows
+    between cells of different tables (or terms), each a list of ``((table, row, column),
+    coefficient)`` whose weighted sum is 0 (:func:`same`, :func:`series_links`). Hidden
+    counts are at least 1 (a true zero is published as 0). ``only``: compute these hidden
+    cells only; ``touching``: names of tables; only the hidden cells tied by constraints
+    to a cell (hidden or published) of one of these tables, the cells whose bounds these
+    tables can move. Returns one row per hidden cell: ``table, row, column,
+    low, high, width`` (``high`` and ``width`` infinite when nothing bounds the cell),
+    bounds rounded inward to whole numbers.
+
+    Each bound is one linear programme (``scipy.optimize.linprog``, HiGHS) over the hidden
+    cells tied to the cell, not over every hidden cell: a constraint between other cells
+    cannot move its bounds.
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array
+
+    index: dict[Cell, int] = {}
+    known: dict[Cell, float] = {}
+    constraints: list[tuple[dict[int, float], float, str]] = []
+
+    blocks = {}
+    for name, (frame, shape) in tables.items():
+        values = (published_values(frame, shape.counts) if isinstance(frame, pd.DataFrame)
+                  else np.asarray(frame, dtype=float))
+        blocks[name] = (values, shape)
+        for i in range(values.shape[0]):
+            for j, col in enumerate(shape.counts):
+                key = (name, i, col)
+                if np.isnan(values[i, j]):
+                    index[key] = len(index)
+                else:
+                    known[key] = float(values[i, j])
+
+    involved: list[set[str]] = []  # the tables each constraint mentions, visible or not
+
+    def add(terms: Equation, kind: str) -> None:
+        row: dict[int, float] = {}
+        constant = 0.0
+        for key, coef in terms:
+            if key in index:
+                row[index[key]] = row.get(index[key], 0.0) + coef
+            else:
+                constant += coef * known[key]
+        row = {k: c for k, c in row.items() if c}
+        if row:  # a constraint of published cells only teaches nothing
+            constraints.append((row, -constant, kind))
+            involved.append({key[0] for key, _ in terms})
+
+    for name, (values, shape) in blocks.items():
+        n = values.shape[0]
+        if shape.total_row and n > 1:
+            for col in shape.counts:
+                add([((name, i, col), 1.0) for i in range(n - 1)] + [((name, n - 1, col),
+                                                                      -1.0)], "=")
+        for coef, kind in shape.parsed():
+            for i in range(n):
+                add([((name, i, col), c) for col, c in coef.items()], kind)
+    for terms in links:
+        add(list(terms), "=")
+
+    # hidden cells tied by constraints form groups; each group is solved on its own
+    parent = list(range(len(index)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for row, _, _ in constraints:
+        first, *rest = row
+        for k in rest:
+            parent[root(k)] = root(first)
+
+    columns = ["table", "row", "column", "low", "high", "width"]
+    wanted = list(index) if only is None else [k for k in only if k in index]
+    if touching is not None:
+        touching = set(touching)
+        groups = {root(next(iter(r))) for (r, _, _), names in zip(constraints, involved,
+                                                                   strict=True)
+                  if names & touching}
+        wanted = [k for k in wanted if root(index[k]) in groups]
+    if not wanted:
+        return pd.DataFrame(columns=columns)
+    programmes: dict[int, tuple[dict[int, int], dict]] = {}
+
+    def programme(group: int):
+        if group not in programmes:
+            members = [k for k in range(len(index)) if root(k) == group]
+            local = {k: n for n, k in enumerate(members)}
+            kw: dict = {"bounds": (1, None), "method": "highs"}
+            for kind, a, b in (("=", "A_eq", "b_eq"), ("<=", "A_ub", "b_ub")):
+                mine = [(r, rhs) for r, rhs, knd in constraints
+                        if knd == kind and root(next(iter(r))) == group]
+                if mine:
+                    dense = np.zeros((len(mine), len(members)))
+                    for n, (r, _) in enumerate(mine):
+                        for k, c in r.items():
+                            dense[n, local[k]] = c
+                    kw[a], kw[b] = csr_array(dense), np.array([rhs for _, rhs in mine])
+            programmes[group] = (local, kw)
+        return programmes[group]
+
+    rows = []
+    for key in wanted:
+        local, kw = programme(root(index[key]))
+        c = np.zeros(len(local))
+        c[local[index[key]]] = 1.0
+        lo, hi = 1, math.inf
+        if "A_eq" in kw or "A_ub" in kw:
+            low = linprog(c, **kw)
+            high = linprog(-c, **kw)
+            if low.status == 2 or high.status == 2:
+                raise ValueError("the published tables contradict each other (no value "
+                                 f"fits {key}); check the shapes and links given to audit()")
+            lo = math.ceil(low.fun - 1e-7) if low.status == 0 else 1
+            hi = math.floor(-high.fun + 1e-7) if high.status == 0 else math.inf
+        rows.append({"table": key[0], "row": key[1], "column": key[2], "low": lo,
+                     "high": hi, "width": hi - lo})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def protect_tables(tables: dict[str, tuple[np.ndarray, np.ndarray, Shape]],
+                   links: list[Equation], width: int,
+                   adjustable: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Hide further cells until :func:`audit` finds every hidden cell of ``tables`` at
+    least ``width`` wide; only cells of ``adjustable`` tables (default all) may be hidden
+    (tables already published are fixed).
+
+    ``tables``: name -> (true counts, hidden mask, shape). The cell added is the smallest
+    non-zero visible cell sharing a constraint with the narrowest hidden cell (its
+    column's total, a relation of its row, a link), body cells before the total row. A
+    zero is never hidden (a true zero is published as 0). Hiding a cell only widens
+    intervals, so after the first audit only the narrow cells are audited again.
+    """
+    adjustable = set(tables if adjustable is None else adjustable)
+    hidden = {n: h.copy() for n, (_, h, _) in tables.items()}
+
+    def view():
+        return {n: (np.where(hidden[n], np.nan, np.asarray(b, float)), s)
+                for n, (b, _, s) in tables.items()}
+
+    def partners(cell: Cell) -> set[Cell]:
+        name, i, col = cell
+        block, _, shape = tables[name]
+        out: set[Cell] = set()
+        if shape.total_row and block.shape[0] > 1:
+            out |= {(name, r, col) for r in range(block.shape[0])}
+        for coef, _ in shape.parsed():
+            if col in coef:
+                out |= {(name, i, c) for c in coef}
+        for eq in links:
+            if any(k == cell for k, _ in eq):
+                out |= {k for k, _ in eq}
+        return out
+
+    def usable(cell: Cell) -> bool:
+        name, i, col = cell
+        block, _, shape = tables[name]
+        j = shape.counts.index(col)
+        return name in adjustable and not hidden[name][i, j] and block[i, j] > 0
+
+    def order(cell: Cell):
+        name, i, col = cell
+        block, _, shape = tables[name]
+        return (shape.total_row and i == block.shape[0] - 1,
+                block[i, shape.counts.index(col)], cell)
+
+    # only cells tied to the tables being published can have narrowed (the earlier ones
+    # were audited when they were published)
+    found = audit(view(), links, touching=adjustable)
+    narrow = found[found.width < width]
+    while not narrow.empty:
+        worst = narrow.sort_values(["width", "table", "row", "column"]).iloc[0]
+        cell = (worst.table, int(worst.row), worst.column)
+        candidates = [c for c in partners(cell) if usable(c)]
+        if not candidates:  # widen through the constraints of the other hidden cells
+            hidden_cells = [(n, i, s.counts[j]) for n, (_, _, s) in tables.items()
+                            for i, j in zip(*np.nonzero(hidden[n]), strict=True)]
+            candidates = [c for h in hidden_cells for c in partners(h) if usable(c)]
+        if not candidates:
+            return hidden  # nothing left to hide: the audit reports what remains
+        name, i, col = min(candidates, key=order)
+        hidden[name][i, tables[name][2].counts.index(col)] = True
+        again = [(r.table, int(r.row), r.column) for r in narrow.itertuples()] + [
+            (name, i, col)]
+        found = audit(view(), links, only=again)
+        narrow = found[found.width < width]
+    return hidden
+
+
+def protect(block: np.ndarray, hidden: np.ndarray, shape: Shape, width: int) -> np.ndarray:
+    """:func:`protect_tables` for one table."""
+    return protect_tables({"t": (block, hidden, shape)}, [], width)["t"]
 
 
 def primary(counts: np.ndarray, limit: int) -> np.ndarray:
@@ -70,6 +403,9 @@ def suppress(
     limit: int | None = None,
     on: dt.date | str | None = None,
     total_row: bool = False,
+    relations: Iterable[str] = (),
+    width: int | None = None,
+    history: Iterable[np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``table`` safe to publish.
 
@@ -77,16 +413,43 @@ def suppress(
     column to protect it too). ``money``: ``{money column: count column}`` — the money of
     a row is hidden where that count is suppressed. ``total_row``: the last row holds
     column totals (it is protected like any other row and never used to hide others).
-    ``limit`` defaults to the ``disclosure.threshold`` parameter on ``on`` (today).
+    ``relations``: what a reader knows between the count columns of a row (see
+    :class:`Shape`; default ``table.attrs["relations"]``). ``history``: the count blocks
+    (same rows and ``counts``) of the same table for earlier terms, oldest first (default
+    ``table.attrs["history"]``), when ``table.attrs["series"]`` ties consecutive terms: the
+    earlier tables are suppressed as they would have been published, then this one so that
+    the whole series is safe. ``limit`` and ``width`` default to the
+    ``disclosure.threshold`` and ``disclosure.audit_width`` parameters on ``on`` (today).
     Suppressed cells become ``"c"``; other values are unchanged.
     """
-    limit = limit if limit is not None else threshold(on or dt.date.today())
+    day = on or dt.date.today()
+    limit = limit if limit is not None else threshold(day)
+    width = width if width is not None else audit_width(day)
+    shape = shape_of(table, counts, total_row=total_row, relations=relations)
     block = table[counts].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy(float)
-    hidden = primary(block, limit)
-    body = slice(0, len(block) - 1) if total_row and len(block) > 1 else slice(None)
-    hidden[body] = secondary(block[body], hidden[body])
-    if total_row and len(block) > 1:  # a column whose body hides cells: hide its total if small
-        hidden[-1] |= primary(block[-1], limit)
+    if history is None:
+        history = [_history_block(h, counts) for h in table.attrs.get("history", ())]
+    history = [np.asarray(h, dtype=float) for h in history if h is not None]
+    if not shape.series or any(h.shape != block.shape for h in history):
+        history = []
+    tables: dict[str, tuple[np.ndarray, np.ndarray, Shape]] = {}
+    for k, values in enumerate([*history, block]):
+        # each term as it was (or will be) published, earlier ones fixed (issue #15)
+        name = f"t{k}"
+        memo = (shape, limit, width, total_row,
+                tuple(v.tobytes() for v in [*history, block][:k + 1]), values.shape)
+        if memo not in _PUBLISHED:
+            hidden = _first_pass(values, limit, total_row)
+            while True:  # the audit's cells may leave a lone hidden cell in a row: repeat
+                tables[name] = (values, hidden, shape)
+                links = series_links(list(tables), shape, len(values))
+                done = protect_tables(tables, links, width, adjustable=[name])[name]
+                hidden = _first_pass(values, limit, total_row, done)
+                if (hidden == done).all():
+                    break
+            _PUBLISHED[memo] = hidden
+        tables[name] = (values, _PUBLISHED[memo].copy(), shape)
+    hidden = tables[f"t{len(history)}"][1]
     out = table.copy().astype({c: object for c in counts})
     for j, col in enumerate(counts):
         out.loc[hidden[:, j], col] = CONFIDENTIAL
@@ -95,6 +458,32 @@ def suppress(
         out[col] = out[col].astype(object)
         out.loc[hidden[:, j], col] = CONFIDENTIAL
     return out
+
+
+# Earlier terms of a series as they were published, computed once per process (the
+# termly summary publishes several tables from the same history).
+_PUBLISHED: dict[tuple, np.ndarray] = {}
+
+
+def _first_pass(block: np.ndarray, limit: int, total_row: bool,
+                hidden: np.ndarray | None = None) -> np.ndarray:
+    """Primary suppression (added to ``hidden``), then secondary against row and column
+    totals."""
+    hidden = primary(block, limit) | (False if hidden is None else hidden)
+    body = slice(0, len(block) - 1) if total_row and len(block) > 1 else slice(None)
+    hidden[body] = secondary(block[body], hidden[body])
+    if total_row and len(block) > 1:  # a column whose body hides cells: hide its total if small
+        hidden[-1] |= primary(block[-1], limit)
+    return hidden
+
+
+def _history_block(entry, counts: list[str]) -> np.ndarray | None:
+    """One earlier term from ``attrs["history"]``: ``(columns, rows)`` -> the count block."""
+    columns, rows = entry
+    if not set(counts) <= set(columns):
+        return None
+    values = np.asarray(rows, dtype=float)
+    return values[:, [list(columns).index(c) for c in counts]]
 
 
 def signed_change(safe: pd.DataFrame, now: str, before: str) -> pd.Series:

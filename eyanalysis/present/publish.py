@@ -1,10 +1,13 @@
 """Publishing a table: disclosure control first, then (in a scheduled run) a CSV file.
 
 Every table a report shows goes through :func:`table`, which applies
-:func:`eyanalysis.present.disclosure.suppress` and refuses child-level columns. When the
-environment variable ``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each
-notebook), the safe table is also written there as ``<name>.csv``, byte-for-byte the same
-for the same inputs.
+:func:`eyanalysis.present.disclosure.suppress` (primary and secondary suppression, then the
+audit by linear programming that hides more until no hidden cell can be narrowed below
+``disclosure.audit_width``; what a reader knows about the table comes from
+``frame.attrs``) and refuses child-level columns. When the environment variable
+``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each notebook), the safe table
+is also written there as ``<name>.csv`` through :func:`eyanalysis.data.export.safe_csv` (no
+live formula), byte-for-byte the same for the same inputs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from eyanalysis.data.export import safe_csv
 from eyanalysis.errors import DisclosureError
 from eyanalysis.present.disclosure import signed_change, suppress
 
@@ -56,7 +60,7 @@ def table(
     if folder:
         path = Path(folder) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        safe.to_csv(path, index=False, lineterminator="\n")
+        safe_csv(safe, path)
     return safe
 
 

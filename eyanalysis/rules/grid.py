@@ -91,8 +91,10 @@ def grid(att: pd.DataFrame, rates: Rates) -> pd.DataFrame:
     bins = rank[raw[rows]] * k + (level - 1)
     size = n_set * k
     children = np.bincount(bins, minlength=size).reshape(n_set, k)
+    # float even when no row is paid: bincount of an empty array is int64, which would
+    # truncate the EYPP hours assigned below (0.4 -> 0.0)
     nef = np.bincount(bins, weights=p_num / p_den / HOUR_UNITS**2, minlength=size
-                      ).reshape(n_set, k)
+                      ).astype(float).reshape(n_set, k)
     pence = _int_sums(bins, amount, size).reshape(n_set, k)
     last = len(SUPPLEMENT_LEVELS)
     children[:, last] = children[:, :last].sum(axis=1)

