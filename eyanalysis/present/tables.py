@@ -38,6 +38,7 @@ BORDER = "#b1b4b6"  # GOV.UK border colour
 PRINT_CSS = """
 .ey-table {{ margin: 0 0 1.5em 0; }}
 #{id} .gt_table {{ width: 100%; }}
+#{id} .gt_title.gt_font_normal {{ font-weight: bold; }}
 #{id} .gt_col_heading {{ white-space: normal; vertical-align: bottom; }}
 #{id} .gt_row {{ font-variant-numeric: tabular-nums; }}
 #{id} tr {{ break-inside: avoid; page-break-inside: avoid; }}
@@ -50,7 +51,8 @@ PRINT_CSS = """
 
 def _notes(spec: TableSpec) -> list[str]:
     """Notes as lines under the table: ``Note 1: ...``; a column's note names the column."""
-    return [f"Note {i}: " + (f"{spec.columns[n.column].label}: " if n.column else "") + n.text
+    return [f"Note {i}" + (f" ({spec.columns[n.column].label})" if n.column else "") + ": "
+            + n.text
             for i, n in enumerate(spec.all_notes, start=1)]
 
 
