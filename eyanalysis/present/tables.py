@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import html
 import json
-from decimal import Decimal
 from functools import partial
 
 import pandas as pd
 
 from eyanalysis.present import format as fmt
 from eyanalysis.present.meta import TableSpec, check, symbols
+from eyanalysis.rules import money
 
 #: GOV.UK's font is not free to ship; Arial and its metric twin Liberation Sans (Debian's
 #: fonts-liberation) read the same, DejaVu Sans is the last resort on Debian.
@@ -56,6 +56,10 @@ def _notes(spec: TableSpec) -> list[str]:
             for i, n in enumerate(spec.all_notes, start=1)]
 
 
+def _escaped_cell(value, kind: str) -> str:
+    return html.escape(fmt.cell(value, kind))
+
+
 def publication_table(frame: pd.DataFrame, spec: TableSpec, *, limit: int | None = None):
     """A ``great_tables.GT`` of ``frame`` as ``spec`` describes it.
 
@@ -71,7 +75,8 @@ def publication_table(frame: pd.DataFrame, spec: TableSpec, *, limit: int | None
     for label, cols in spec.spanners.items():
         gt = gt.tab_spanner(label=label, columns=list(cols))
     for name, col in spec.columns.items():
-        gt = gt.fmt(partial(fmt.cell, kind=col.kind), columns=[name])
+        # great_tables takes a formatter's output as HTML: escape it (user text reaches here)
+        gt = gt.fmt(partial(_escaped_cell, kind=col.kind), columns=[name])
     numeric = [c for c, col in spec.columns.items() if col.numeric]
     if numeric:
         gt = gt.cols_align("right", columns=numeric)
@@ -143,7 +148,7 @@ def _plain(value, kind: str) -> str:
     if (s := fmt.symbol(value)) is not None:
         return s.text
     if kind == "pence":
-        return str(Decimal(int(Decimal(str(value)))) / 100)
+        return money.pounds(value)
     if kind == "expected":
         return str(fmt.half_up(value))
     return str(value)
@@ -176,20 +181,28 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
 
     Put :func:`interactive_library` once on the page first (or pass ``include_library``).
     In a notebook, ``itables.init_notebook_mode(all_interactive=False, connected=False)``
-    loads the library once; then display this HTML.
+    loads the library once; then display this HTML. A total row is kept out of the sortable
+    rows and shown under the table, with the notes, symbol key and source.
     """
     from itables import JavascriptFunction, to_html_datatable
 
     data = interactive_frame(frame, spec)
+    total = ""
+    if spec.total_row and len(data):
+        safe = check(frame, spec)
+        last = safe.iloc[-1]
+        total = "; ".join(f"{spec.header(c)} {fmt.cell(last[c], col.kind)}"
+                          for c, col in spec.columns.items() if col.numeric)
+        total = f"{fmt.cell(last[next(iter(spec.columns))], 'text')}: {total}"
+        data = data.iloc[:-1]
     units = [spec.header(c, unit=True) for c in spec.columns]
     header = JavascriptFunction(
         f"function (text, column) {{ return {json.dumps(units)}[column]; }}")
     export = {"orthogonal": "export", "format": {"header": header}}
-    title = spec.title
     buttons = [
-        {"extend": "csvHtml5", "text": "Download CSV", "title": title, "filename": spec.name,
-         "bom": True, "exportOptions": export},
-        {"extend": "excelHtml5", "text": "Download Excel", "title": title,
+        {"extend": "csvHtml5", "text": "Download CSV", "title": spec.title,
+         "filename": spec.name, "bom": True, "exportOptions": export},
+        {"extend": "excelHtml5", "text": "Download Excel", "title": spec.title,
          "filename": spec.name, "exportOptions": export},
     ]
     column_defs = [{"targets": [i], "className": "dt-right", "type": "num",
@@ -198,16 +211,17 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
                    for i, col in enumerate(spec.columns.values()) if col.numeric]
     column_defs += [{"targets": [i], "className": "dt-left"}
                     for i, col in enumerate(spec.columns.values()) if not col.numeric]
+    paged = len(data) > page_length
     table = to_html_datatable(
-        data, caption=title, connected=False, table_id=f"itable_{spec.name}",
+        data, caption=spec.title, connected=False, table_id=f"itable_{spec.name}",
         showIndex=False, buttons=buttons, columnDefs=column_defs, order=[],
-        pageLength=page_length, paging=len(data) > page_length,
+        pageLength=page_length, paging=paged,
         layout={"topStart": "buttons", "topEnd": "search", "bottomStart": "info",
-                "bottomEnd": "paging" if len(data) > page_length else None},
+                "bottomEnd": "paging" if paged else None},
         classes="display compact", style="width:100%; caption-side: top",
         allow_html=False)
-    key = fmt.symbol_key(symbols(frame, spec), limit)
-    notes = [*_notes(spec), *key] + ([f"Source: {spec.source}"] if spec.source else [])
+    notes = ([total] if total else []) + _notes(spec) + fmt.symbol_key(
+        symbols(frame, spec), limit) + ([f"Source: {spec.source}"] if spec.source else [])
     foot = "".join(f"<p class='ey-note'>{html.escape(n)}</p>" for n in notes)
-    return (interactive_library() if include_library else "") + table + foot
-
+    return (f'<div class="ey-interactive" id="ey_{spec.name}">'
+            + (interactive_library() if include_library else "") + table + foot + "</div>")

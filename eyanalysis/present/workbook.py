@@ -30,6 +30,7 @@ import pandas as pd
 from eyanalysis.errors import PresentationError
 from eyanalysis.present import format as fmt
 from eyanalysis.present.meta import Contact, TableSpec, check, symbols
+from eyanalysis.rules import money
 
 #: Excel number formats by column kind.
 NUMBER_FORMATS = {
@@ -63,17 +64,12 @@ class Release:
     source: str = ""
 
 
-def pounds(pence) -> Decimal:
-    """Whole pence as exact pounds with two decimals: ``1168650`` -> ``Decimal("11686.50")``."""
-    return (Decimal(int(Decimal(str(pence)))) / 100).quantize(Decimal("0.01"))
-
-
 def number(value, kind: str):
     """A cell for the workbook: a Python number as Excel stores it, or the symbol text."""
     if (s := fmt.symbol(value)) is not None:
         return s.text
     if kind == "pence":
-        return float(pounds(value))
+        return float(money.pounds(value))
     if kind in ("count", "change"):
         return int(Decimal(str(value)))
     if kind == "expected":
@@ -189,7 +185,7 @@ def csv_value(value, kind: str) -> str:
     if (s := fmt.symbol(value)) is not None:
         return s.text
     if kind == "pence":
-        return str(pounds(value))
+        return money.pounds(value)
     if kind == "percent":
         return str(fmt.half_up(Decimal(str(value)) * 100, 1))
     if kind == "expected":
