@@ -11,8 +11,8 @@ table and on the notes sheet. Text is never written as a formula.
 
 :func:`write_csv` writes the same table as a CSV file: UTF-8 with a byte order mark (so
 Excel shows ``£``), headers with their units, plain numbers (pounds with two decimals,
-percentages to one decimal), the same symbols, and text that Excel would read as a formula
-neutralised.
+percentages to one decimal), the same symbols, text that Excel would read as a formula
+neutralised, CRLF line ends (RFC 4180).
 """
 
 from __future__ import annotations
@@ -157,12 +157,15 @@ def write_workbook(path: str | Path, tables: Sequence[tuple[pd.DataFrame, TableS
                                 "Note text": [t for _, t in notes]}) if notes else None
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    placeholder = pd.DataFrame({"Note reference": ["none"],
+                                "Note text": ["This release has no notes."]})
     with warnings.catch_warnings():
-        # Without notes gptables warns and writes no notes sheet: a sheet is written anyway.
-        warnings.filterwarnings("ignore", message="No note text provided")
+        # gptables 2.0 warns about its own use of pandas (deprecations, not our data) and,
+        # for the placeholder note, that it is not referenced.
+        warnings.filterwarnings("ignore", module="gptables")
+        warnings.filterwarnings("ignore", message="The following notes are not referenced")
         gp_write(filename=path, sheets=sheets, cover=cover,
-                 notes_table=notes_table if notes_table is not None else pd.DataFrame(
-                     {"Note reference": ["none"], "Note text": ["This release has no notes."]}),
+                 notes_table=notes_table if notes_table is not None else placeholder,
                  contentsheet_options={"additional_elements": ["subtitles"]},
                  workbook_options=WORKBOOK_OPTIONS)
     return path
@@ -200,13 +203,14 @@ def csv_header(spec: TableSpec, column: str) -> str:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame, spec: TableSpec) -> Path:
-    """Write the table to ``path`` as UTF-8 with a byte order mark, ``\\n`` line ends; the
-    same inputs give the same bytes."""
+    """Write the table to ``path`` as UTF-8 with a byte order mark and CRLF line ends
+    (RFC 4180: then a field holding a carriage return or a newline is quoted, never split);
+    the same inputs give the same bytes."""
     safe = check(frame, spec)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        out = csv.writer(fh, lineterminator="\n")
+        out = csv.writer(fh, lineterminator="\r\n")
         out.writerow([csv_header(spec, c) for c in spec.columns])
         for _, row in safe.iterrows():
             out.writerow([csv_value(row[c], col.kind) for c, col in spec.columns.items()])
