@@ -65,7 +65,7 @@ def settings(rows: int = 90) -> tuple[pd.DataFrame, TableSpec]:
     frame = pd.DataFrame({
         "setting": [f"Setting {i:03d}" for i in range(1, rows + 1)],
         "children": [(i * 37) % 90 + 6 for i in range(1, rows + 1)],
-        "amount": [(i * 123457) % 9000000 for i in range(1, rows + 1)],
+        "amount": [(i * 8021947) % 9000000 for i in range(1, rows + 1)],  # not in order
     })
     spec = TableSpec(name="settings_long", title="Inclusion Supplement by setting",
                      subtitle="Summer 2026",

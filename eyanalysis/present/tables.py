@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+from decimal import Decimal
 from functools import partial
 
 import pandas as pd
@@ -128,29 +129,33 @@ _INTL = {
     "pence": {"style": "currency", "currency": "GBP"},
     "rate": {"style": "currency", "currency": "GBP", "minimumFractionDigits": 2,
              "maximumFractionDigits": 4},
-    "percent": {"style": "percent", "minimumFractionDigits": 1, "maximumFractionDigits": 1},
+    "percent": {"minimumFractionDigits": 1, "maximumFractionDigits": 1},  # of a percentage
     "decimal": {"minimumFractionDigits": 1, "maximumFractionDigits": 1},
 }
 # Cells hold exact decimal text ("1234.56") or a symbol ("[c]"): shown formatted, sorted as
-# numbers (symbols first), exported as plain numbers (CSV, Excel).
+# numbers (symbols first), exported as that exact text (CSV; Excel stores it as a number).
 _RENDER = """function (data, type) {{
+  if (type === "export") {{ return data; }}
   const n = (data === null || data === "") ? NaN : Number(data);
-  if (Number.isNaN(n)) {{ return (type === "sort" || type === "type") ? null : data; }}
+  if (Number.isNaN(n)) {{ return (type === "sort" || type === "type") ? -Infinity : data; }}
   if (type === "display" || type === "filter") {{
-    return new Intl.NumberFormat("en-GB", {options}).format(n);
+    return new Intl.NumberFormat("en-GB", {options}).format(n) + {suffix};
   }}
   return n;
 }}"""
 
 
 def _plain(value, kind: str) -> str:
-    """A cell as exact decimal text for the browser: pence as pounds, expected counts whole."""
+    """A cell as exact decimal text for the browser: pence as pounds, a fraction as a
+    percentage, expected counts whole (the units of the exported headers)."""
     if (s := fmt.symbol(value)) is not None:
         return s.text
     if kind == "pence":
         return money.pounds(value)
     if kind == "expected":
         return str(fmt.half_up(value))
+    if kind == "percent":
+        return format(Decimal(str(value)) * 100, "f")
     return str(value)
 
 
@@ -207,7 +212,8 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
     ]
     column_defs = [{"targets": [i], "className": "dt-right", "type": "num",
                     "render": JavascriptFunction(
-                        _RENDER.format(options=json.dumps(_INTL[col.kind])))}
+                        _RENDER.format(options=json.dumps(_INTL[col.kind]),
+                                       suffix=json.dumps("%" if col.kind == "percent" else "")))}
                    for i, col in enumerate(spec.columns.values()) if col.numeric]
     column_defs += [{"targets": [i], "className": "dt-left"}
                     for i, col in enumerate(spec.columns.values()) if not col.numeric]
@@ -219,7 +225,7 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
         layout={"topStart": "buttons", "topEnd": "search", "bottomStart": "info",
                 "bottomEnd": "paging" if paged else None},
         classes="display compact", style="width:100%; caption-side: top",
-        allow_html=False)
+        allow_html=False, text_in_header_can_be_selected=False)  # a click on a header sorts
     notes = ([total] if total else []) + _notes(spec) + fmt.symbol_key(
         symbols(frame, spec), limit) + ([f"Source: {spec.source}"] if spec.source else [])
     foot = "".join(f"<p class='ey-note'>{html.escape(n)}</p>" for n in notes)
