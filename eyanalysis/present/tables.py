@@ -35,7 +35,10 @@ TEXT = "#0b0c0c"  # GOV.UK text colour
 BORDER = "#b1b4b6"  # GOV.UK border colour
 
 # A row never splits across pages and the column labels repeat on each page (weasyprint and
-# chromium honour these in print); long labels wrap instead of widening the table.
+# chromium honour these in print); the notes stay with the last rows; a short table is not
+# split at all; long labels wrap instead of widening the table.
+#: Tables with at most this many rows are kept on one page in print.
+SHORT_ROWS = 20
 PRINT_CSS = """
 .ey-table {{ margin: 0 0 1.5em 0; }}
 #{id} .gt_table {{ width: 100%; }}
@@ -45,6 +48,9 @@ PRINT_CSS = """
 #{id} tr {{ break-inside: avoid; page-break-inside: avoid; }}
 #{id} thead {{ display: table-header-group; }}
 #{id} tfoot {{ display: table-row-group; }}
+#{id} tbody tr:last-child, #{id} tfoot tr {{ break-after: avoid; page-break-after: avoid; }}
+#{id} tfoot tr {{ break-before: avoid; page-break-before: avoid; }}
+.ey-table.ey-short {{ break-inside: avoid; page-break-inside: avoid; }}
 #{id} .gt_sourcenote {{ white-space: normal; }}
 @media print {{ #{id} {{ overflow: visible !important; }} }}
 """
@@ -115,7 +121,8 @@ def publication_html(frame: pd.DataFrame, spec: TableSpec, *,
     raw = raw.replace("\n tr { background-color: transparent; }",
                       f"\n {sid} tr {{ background-color: transparent; }}")
     css = PRINT_CSS.format(id=spec.name)
-    return f'<div class="ey-table">\n<style>{css}</style>\n{raw}\n</div>'
+    short = " ey-short" if len(frame) <= SHORT_ROWS else ""
+    return f'<div class="ey-table{short}">\n<style>{css}</style>\n{raw}\n</div>'
 
 
 # -- interactive tables (apps) ----------------------------------------------------------------
@@ -229,5 +236,7 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
     notes = ([total] if total else []) + _notes(spec) + fmt.symbol_key(
         symbols(frame, spec), limit) + ([f"Source: {spec.source}"] if spec.source else [])
     foot = "".join(f"<p class='ey-note'>{html.escape(n)}</p>" for n in notes)
+    foot = ("<style>.ey-interactive .ey-note { font-size: 13px; margin: 0.3em 0; }</style>"
+            + foot)
     return (f'<div class="ey-interactive" id="ey_{spec.name}">'
             + (interactive_library() if include_library else "") + table + foot + "</div>")
