@@ -136,3 +136,15 @@ def test_first_page_renders_to_an_image_with_ink(report, tmp_path):
     dark = sum(image.histogram()[:128]) / (image.width * image.height)
     assert image.width < image.height  # portrait
     assert 0.01 < dark < 0.5, dark  # text and bars drawn, not blank, not black
+
+
+def test_a_short_table_stays_on_one_page_with_its_key_and_source(report):
+    path, _ = report
+    pages = pdftotext(path).split("\f")
+    holding = [i for i, p in enumerate(pages) if "Funded children by SEND level and funding age"
+               in p]
+    assert len(holding) == 1, "the short table's title is on more than one page"
+    page = pages[holding[0]]
+    for text in ("Normal entitlement", "Exceptional Early Years Funding", "Total",
+                 "[c] confidential", "Source: Termly attendance returns"):
+        assert text in page, f"{text!r} is not on the page that holds the table"
