@@ -234,15 +234,15 @@ def level_bars(values: Mapping[str, object], *, title_text: str, subtitle: str |
         fig.update_yaxes(title_text=y_title, row=1, col=1)
         fig.update_xaxes(title_text="Own scale", title_font={"size": 11, "color": MUTED},
                          row=1, col=1)
-        fig.update_xaxes(title_text="SEND level", row=1, col=2)
+        fig.update_xaxes(title_text=LEVELS.name, row=1, col=2)
     else:
         fig = go.Figure(trace(graduated))
-        fig.update_layout(yaxis_title=y_title, xaxis_title="SEND level")
+        fig.update_layout(yaxis_title=y_title, xaxis_title=LEVELS.name)
         if "NE" in values:
             shown = (fmt.money_rounded(values["NE"]) if kind == "pence"
                      else fmt.quantity(values["NE"], *noun)
                      if kind == "count" else fmt.cell(values["NE"], kind))
-            fig.add_annotation(text=f"Normal entitlement (not shown): {shown}",
+            fig.add_annotation(text=f"{LEVELS.label('NE')} (not shown): {shown}",
                                xref="paper", yref="paper", x=1, y=1.02, xanchor="right",
                                yanchor="bottom", showarrow=False,
                                font={"size": 12, "color": MUTED})
