@@ -148,3 +148,15 @@ def test_a_short_table_stays_on_one_page_with_its_key_and_source(report):
     for text in ("Normal entitlement", "Exceptional Early Years Funding", "Total",
                  "[c] confidential", "Source: Termly attendance returns"):
         assert text in page, f"{text!r} is not on the page that holds the table"
+
+
+def test_a_missing_browser_is_named_instead_of_waited_for(monkeypatch, tmp_path):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "chrome"))
+    with pytest.raises(PresentationError, match="not an executable browser"):
+        pdf.browser_path()
+    monkeypatch.delenv("BROWSER_PATH")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(PresentationError, match="apt-get install -y chromium"):
+        pdf.browser_path()
+    monkeypatch.setenv("PATH", "/usr/bin")
+    assert pdf.browser_path() == "/usr/bin/chromium"

@@ -21,7 +21,9 @@ import atexit
 import base64
 import html
 import json
+import os
 import re
+import shutil
 import threading
 import warnings
 from pathlib import Path
@@ -62,6 +64,31 @@ _server_lock = threading.Lock()
 _server_started = False
 
 
+#: Chromium or Chrome binaries looked for on PATH (Debian's first), when $BROWSER_PATH is unset.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def browser_path() -> str:
+    """The browser kaleido will drive: ``$BROWSER_PATH``, else Debian's chromium or a Chrome
+    on PATH. Refuses (never downloads) when there is none: kaleido's own server would
+    otherwise wait for a browser that never starts."""
+    chosen = os.environ.get("BROWSER_PATH")
+    if chosen:
+        if not (os.path.isfile(chosen) and os.access(chosen, os.X_OK)):
+            raise PresentationError(
+                f"BROWSER_PATH={chosen!r} is not an executable browser: point it at "
+                "chromium or Chrome, or unset it to use Debian's /usr/bin/chromium.")
+        return chosen
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise PresentationError(
+        "no browser to draw chart images with: install Debian's chromium "
+        "(apt-get install -y chromium) or set BROWSER_PATH to a Chrome or Chromium binary. "
+        "A browser is never downloaded.")
+
+
 def start_images() -> None:
     """Start kaleido's browser once for this process (stopped at exit)."""
     global _server_started
@@ -70,7 +97,7 @@ def start_images() -> None:
             return
         import kaleido
 
-        kaleido.start_sync_server(silence_warnings=True)
+        kaleido.start_sync_server(path=browser_path(), silence_warnings=True)
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
         _server_started = True
 
@@ -83,14 +110,14 @@ def figure_image(fig, fmt: str = "svg", *, width: int = PAGE_WIDTH_PX,
 
     if fmt not in ("svg", "png"):
         raise PresentationError(f"image format {fmt!r}: use svg or png.")
-    start_images()
     height = height or fig.layout.height or DEFAULT_HEIGHT_PX
     with warnings.catch_warnings():  # kaleido's own options are unused with one server
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        start_images()
         try:
             return pio.to_image(fig, format=fmt, width=width, height=height,
                                 scale=scale if fmt == "png" else 1)
-        except Exception as exc:  # kaleido raises several types when chromium is missing
+        except Exception as exc:  # kaleido raises several types when chromium fails
             raise PresentationError(
                 f"could not draw a chart image with kaleido ({exc}). Install Debian's "
                 "chromium (apt-get install chromium) or set BROWSER_PATH to a Chrome or "
