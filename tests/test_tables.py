@@ -241,3 +241,12 @@ def test_interactive_cells_are_exact_and_headers_are_labels():
     assert "https://" not in out.split("<p class='ey-note'>")[0].replace(
         "https://itables.org", "").replace("https://datatables.net", "")
     assert "Total: Children 225; Predicted at start of term £32,896.62" in out
+
+
+def test_notebook_display_objects_carry_the_same_html():
+    frame, spec = cases.funding()
+    assert tables.show(frame, spec, limit=cases.LIMIT).data == tables.publication_html(
+        frame, spec, limit=cases.LIMIT)
+    shown = tables.show_interactive(frame, spec, limit=cases.LIMIT).data
+    assert shown.startswith('<div class="ey-interactive" id="ey_funding">')
+    assert tables.interactive_library() in shown

@@ -240,3 +240,24 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
             + foot)
     return (f'<div class="ey-interactive" id="ey_{spec.name}">'
             + (interactive_library() if include_library else "") + table + foot + "</div>")
+
+
+# -- notebooks and apps -------------------------------------------------------------------------
+
+
+def show(frame: pd.DataFrame, spec: TableSpec, *, limit: int | None = None):
+    """The publication table as a display object for a notebook (its styles scoped, unlike
+    great_tables' own notebook view, which restyles every table row of the page)."""
+    from IPython.display import HTML
+
+    return HTML(publication_html(frame, spec, limit=limit))
+
+
+def show_interactive(frame: pd.DataFrame, spec: TableSpec, *, limit: int | None = None,
+                     page_length: int = 25):
+    """The interactive table as a display object for a notebook, an app's ``Output`` widget
+    or Voila, the library included (loaded once per page however many tables show it)."""
+    from IPython.display import HTML
+
+    return HTML(interactive_html(frame, spec, limit=limit, page_length=page_length,
+                                 include_library=True))
