@@ -55,3 +55,8 @@ class DisclosureError(EyAnalysisError):
 
 class TermlyRunError(EyAnalysisError):
     """A notebook of the termly run failed; nothing was written to the term folder."""
+
+
+class PresentationError(EyAnalysisError):
+    """A table, chart or document cannot be presented as asked (a missing column, a code
+    with no label, a fraction of a child in a count column)."""

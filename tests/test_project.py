@@ -42,7 +42,8 @@ def test_readme_main_command_sets_up_and_runs_the_main_job():
     assert "python3.11 -m venv" in cmd and "pip install" in cmd and "eyanalysis " in cmd
 
 
-CONDA_NAMES = {"psycopg2-binary": "psycopg2"}  # PyPI wheel name -> conda-forge name
+# PyPI name -> conda-forge name
+CONDA_NAMES = {"psycopg2-binary": "psycopg2", "kaleido": "python-kaleido"}
 
 
 def _requirement(spec: str) -> tuple[str, str]:
@@ -58,7 +59,7 @@ def test_environment_yml_is_in_step_with_pyproject():
         wanted.update(map(_requirement, extra))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = dict(_requirement(d) for d in env["dependencies"] if isinstance(d, str)
-                 and not d.startswith(("python", "pip")))
+                 and _requirement(d)[0] not in ("python", "pip"))
     assert conda == wanted
     assert "conda-forge" in env["channels"]
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 
 from eyanalysis.parameters import Parameters, load_parameters
+from eyanalysis.present import format as fmt
 
-CONFIDENTIAL = "c"
-NOT_AVAILABLE = "x"
-NOT_APPLICABLE = "z"
-LOW = "low"
+# The codes live with their reader's form ("[c]") and meaning in present/format.py.
+CONFIDENTIAL, NOT_AVAILABLE, NOT_APPLICABLE, LOW = (fmt.CONFIDENTIAL, fmt.NOT_AVAILABLE,
+                                                    fmt.NOT_APPLICABLE, fmt.LOW)
+
 
 
 def threshold(on: dt.date | str, params: Parameters | None = None) -> int:

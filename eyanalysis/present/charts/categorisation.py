@@ -11,10 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from eyanalysis.data.schemas import SUPPORT_LEVELS
+from eyanalysis.present.charts.style import BASE_LAYOUT, PALETTE, SUPPORT_COLOURS
 from eyanalysis.rules.support import RANK
 from eyanalysis.vocabulary import OFSTED_OUTCOMES
 
-COLOURS = {"universal": "#6baed6", "targeted": "#fd8d3c", "intensive": "#de2d26"}
+COLOURS = SUPPORT_COLOURS
 JUDGEMENT_ORDER = list(OFSTED_OUTCOMES)  # single-word judgements, then report cards (O1)
 
 
@@ -36,7 +37,7 @@ def spread_bars(levels: pd.DataFrame, by: str, title: str | None = None) -> go.F
                      for lv in SUPPORT_LEVELS])
     by_words = "Ofsted outcome" if by == "judgement" else label(by).lower()
     fig.update_layout(barmode="stack", title=title or f"Support level by {by_words}",
-                      yaxis_title="settings", legend_title="level")
+                      yaxis_title="settings", legend_title="level", **BASE_LAYOUT)
     return fig
 
 
@@ -53,7 +54,7 @@ def transition_sankey(trans: pd.DataFrame, start: dt.date | str, end: dt.date | 
               "target": (trans["to"].map(RANK) + n).tolist(),
               "value": trans["settings"].tolist(),
               "color": ["rgba(150,150,150,0.35)"] * len(trans)}))
-    fig.update_layout(title=f"Level transitions, {start} to {end}")
+    fig.update_layout(title=f"Level transitions, {start} to {end}", **BASE_LAYOUT)
     return fig
 
 
@@ -68,11 +69,11 @@ def compliance_heatmap(summary: pd.DataFrame, by: str = "district") -> go.Figure
     text = met.fillna(0).astype(int).astype(str) + " / " + owed.fillna(0).astype(int).astype(str)
     fig = go.Figure(go.Heatmap(
         z=z.to_numpy(), x=list(z.columns), y=list(z.index), zmin=0, zmax=1,
-        colorscale="RdYlGn", text=text.to_numpy(), texttemplate="%{text}",
+        colorscale="Blues", text=text.to_numpy(), texttemplate="%{text}",
         colorbar={"title": "share met", "tickformat": ".0%"},
         hovertemplate="%{y}, %{x}: %{z:.0%} met (%{text})<extra></extra>"))
     fig.update_layout(title="Minimum support visits met (Targeted: a term, Intensive: a "
-                            "month), periods met / owed", xaxis_title="term")
+                            "month), periods met / owed", xaxis_title="term", **BASE_LAYOUT)
     return fig
 
 
@@ -82,7 +83,7 @@ def workload_chart(monthly: pd.DataFrame, what_if: pd.DataFrame | None = None,
     x = monthly["month"].dt.strftime("%Y-%m")
     parts = {"cycle": "Annual cycle (Visits 1-3)", "targeted_need": "Targeted minimum",
              "intensive_need": "Intensive minimum"}
-    colours = {"cycle": "#9e9ac8", "targeted_need": COLOURS["targeted"],
+    colours = {"cycle": PALETTE[5], "targeted_need": COLOURS["targeted"],
                "intensive_need": COLOURS["intensive"]}
     fig = go.Figure([go.Bar(name=name, x=x, y=monthly[col].round(1),
                             marker_color=colours[col]) for col, name in parts.items()])
@@ -90,10 +91,10 @@ def workload_chart(monthly: pd.DataFrame, what_if: pd.DataFrame | None = None,
                              line={"color": "black", "width": 3}))
     if what_if is not None:
         fig.add_trace(go.Scatter(name=f"Needed, {label}", x=x, y=what_if["needed"].round(1),
-                                 mode="lines+markers", line={"color": "#756bb1",
+                                 mode="lines+markers", line={"color": PALETTE[3],
                                                              "dash": "dash"}))
     fig.update_layout(barmode="stack", title="Adviser-days needed per month against capacity",
-                      yaxis_title="adviser-days", xaxis_title="month")
+                      yaxis_title="adviser-days", xaxis_title="month", **BASE_LAYOUT)
     return fig
 
 
@@ -105,24 +106,25 @@ def outcome_chart(rates: pd.DataFrame) -> go.Figure:
     fig = go.Figure([
         go.Bar(name="Improved", x=x, y=rates["improvement_rate"],
                text=rates["improved"].astype(str) + " of " + rates["inspections"].astype(str),
-               marker_color="#31a354"),
+               marker_color=PALETTE[0]),
         go.Bar(name="Good or better", x=x, y=rates["good_or_better_rate"],
                text=rates["good_or_better"].astype(str) + " of "
-               + rates["inspections"].astype(str), marker_color="#74c476"),
+               + rates["inspections"].astype(str), marker_color=PALETTE[1]),
     ])
     fig.update_layout(barmode="group", yaxis_tickformat=".0%", yaxis_range=[0, 1.05],
                       title="Ofsted outcome at the next inspection, by support received"
                       + (" (report cards on the assumed O4 scale)"
                          if rates.get("across_frameworks", pd.Series(dtype=int)).sum() else ""),
-                      xaxis_title="highest support level between the inspections")
+                      xaxis_title="highest support level between the inspections", **BASE_LAYOUT)
     return fig
 
 
 def cycle_chart(summary: pd.DataFrame, by: str = "district") -> go.Figure:
     """Settings by annual-cycle status (C5-C7) for each value of ``by``."""
-    colours = {"complete": "#31a354", "on track": "#a1d99b", "not yet planned": "#bdbdbd",
-               "behind": "#de2d26"}
+    colours = {"complete": PALETTE[1], "on track": PALETTE[0], "not yet planned": PALETTE[4],
+               "behind": PALETTE[3]}
     fig = go.Figure([go.Bar(name=s, x=summary[by], y=summary[s], marker_color=c)
                      for s, c in colours.items() if s in summary])
-    fig.update_layout(barmode="stack", title="Annual review cycle status", yaxis_title="settings")
+    fig.update_layout(barmode="stack", title="Annual review cycle status", yaxis_title="settings",
+                      **BASE_LAYOUT)
     return fig

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from eyanalysis.analysis.forecast import to_penny
+from eyanalysis.present.charts.style import BASE_LAYOUT, PALETTE
 
-_COLOURS = ["#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5"]
+_COLOURS = list(PALETTE)
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -39,7 +40,8 @@ def fan_chart(table: pd.DataFrame, title: str = "Forecast spend per term, P10-P9
                                       "P50 £%{customdata[1]:,.2f} · P90 "
                                       "£%{customdata[2]:,.2f}<extra>" + name + "</extra>")
     fig.update_layout(title=title, yaxis_title="£ per term (supplement + EYPP)",
-                      xaxis_title="term", hovermode="closest", legend={"orientation": "h"})
+                      xaxis_title="term", hovermode="closest", legend={"orientation": "h"},
+                      **BASE_LAYOUT)
     # A widget is made from the finished figure: one filled after display-less creation
     # reaches a browser that connects late (Voila) without its traces.
     return go.FigureWidget(fig) if widget else fig
@@ -63,7 +65,7 @@ def waterfall(by_level: pd.DataFrame, scenario: str, baseline: str | None = None
         text=[f"£{base.sum():,.0f}", *[f"{v:+,.0f}" for v in steps], f"£{other.sum():,.0f}"],
         textposition="outside", connector={"line": {"color": "#888"}}))
     fig.update_layout(title=f"Baseline to '{scenario}' by level, {period}",
-                      yaxis_title="£ expected spend", showlegend=False)
+                      yaxis_title="£ expected spend", showlegend=False, **BASE_LAYOUT)
     return fig
 
 
@@ -74,7 +76,7 @@ def tornado(sens: pd.DataFrame):
     rows = sens.sort_values("per_1p")
     fig = go.Figure(go.Bar(x=rows["per_1p"], y=rows["parameter"], orientation="h",
                            text=[f"£{v:,.2f}" for v in rows["per_1p"]], textposition="auto",
-                           marker_color="#1f4e79"))
+                           marker_color=PALETTE[0]))
     fig.update_layout(title="Sensitivity: change in annual spend per 1p on each rate",
-                      xaxis_title="£ a year per 1p an hour", yaxis_title="")
+                      xaxis_title="£ a year per 1p an hour", yaxis_title="", **BASE_LAYOUT)
     return fig

@@ -10,11 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from eyanalysis.present.charts.style import BASE_LAYOUT
 from eyanalysis.vocabulary import PANEL_KINDS
 
 KIND_NAMES = PANEL_KINDS.shorts
 
-_LAYOUT = dict(template="plotly_white", legend_title_text="", margin=dict(t=60, b=40))
+_LAYOUT = dict(template="plotly_white", legend_title_text="", margin=dict(t=60, b=40),
+               **BASE_LAYOUT)
 
 
 def meetings_figure(per_meeting: pd.DataFrame) -> go.Figure:
