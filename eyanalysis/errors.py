@@ -49,3 +49,8 @@ class DisclosureError(EyAnalysisError):
 
 class TermlyRunError(EyAnalysisError):
     """A notebook of the termly run failed; nothing was written to the term folder."""
+
+
+class TermNotAvailableError(EyAnalysisError):
+    """A term the data do not hold yet, or one that has not started on the run date; the
+    message names the last term the data hold."""

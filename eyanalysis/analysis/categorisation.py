@@ -9,11 +9,9 @@ Rules (DOMAIN.md §6, the Cumbria framework):
 - C2 (a Decision): an Ofsted judgement in ``support.intensive_judgements`` (Requires
   Improvement, Inadequate) forces Intensive until a later judgement outside that list
   (Good or better); the level agreed at visits resumes then.
-- C1: a setting in crisis or emergency is Intensive. ``settings.in_crisis`` is a flag
-  without a date, so the crisis is taken to start at the first held visit of the setting's
-  final unbroken run of visits agreeing Intensive (the emergency visit), or from the start
-  of the records when there is none. A ``crisis`` table (``setting_id``, ``crisis_from``)
-  may be passed instead.
+- C1: a setting in crisis or emergency is Intensive, from the start of its crisis
+  (:func:`eyanalysis.rules.crisis.crisis_starts`). A ``crisis`` table (``setting_id``,
+  ``crisis_from``) may be passed instead.
 - C4: referral to Ofsted or the LADO is a flag, never a level. The data model records no
   referrals, so :func:`referral_flags` derives prompts (a judgement in
   ``support.referral_judgements``, a setting in crisis) and lists recorded referrals when a
@@ -26,14 +24,14 @@ function takes the date whose parameters apply.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from eyanalysis.data.schemas import JUDGEMENTS, PROVIDER_TYPES, SUPPORT_LEVELS
+from eyanalysis.data.schemas import JUDGEMENTS, SUPPORT_LEVELS
 from eyanalysis.parameters import Parameters, resolve
+from eyanalysis.rules.crisis import agreed_visits as _agreed_visits
+from eyanalysis.rules.crisis import crisis_starts
 from eyanalysis.rules.terms import timestamp
 
 RANK = {level: i for i, level in enumerate(SUPPORT_LEVELS)}  # universal < targeted < intensive
@@ -43,17 +41,6 @@ ALL = "all"
 _EARLIEST = pd.Timestamp("1900-01-01")
 # same-day order of events (C2/C3): the recorded baseline, then Ofsted, crisis, visits
 _ORDER = {"baseline": 0, "ofsted": 1, "crisis": 2, "visit": 3}
-PARAMETER_PATHS = [
-    "support.default_level", "support.intensive_judgements", "support.referral_judgements",
-    "support.minimum_visits.targeted", "support.minimum_period.targeted",
-    "support.minimum_visits.intensive", "support.minimum_period.intensive",
-    "support.min_days_at_level", "support.review_year_start_month", "support.self_audit_days",
-    "support.visit_gap_months", "support.visit_gap_tolerance_days",
-    "support.visit_length.learning_development", "support.advisers_per_visit.learning_development",
-    "support.visit_length.welfare", "support.visit_length.send_review",
-    "support.visit_length.targeted", "support.visit_length.intensive",
-    "support.send_review_take_up", "support.adviser_fte", "support.working_days_per_month",
-]
 
 
 
@@ -77,31 +64,6 @@ def ofsted_history(settings: pd.DataFrame, inspections: pd.DataFrame) -> pd.Data
     both = both.astype({"setting_id": "string", "judgement": "string"})
     return (both.drop_duplicates(["setting_id", "date"], keep="first")
             .sort_values(["setting_id", "date"], kind="stable").reset_index(drop=True))
-
-
-def crisis_starts(settings: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
-    """When each setting flagged ``in_crisis`` entered its crisis (C1, see module docstring):
-    the first held visit of its final run of visits agreeing Intensive."""
-    ids = settings.loc[settings["in_crisis"].astype(bool), "setting_id"].astype("string")
-    held = _agreed_visits(visits)
-    held = held[held["setting_id"].isin(ids)]
-    last_other = (held[held["level_agreed"] != "intensive"].groupby("setting_id")["date"].max()
-                  .rename("last_other"))
-    held = held.join(last_other, on="setting_id")
-    run = held[(held["level_agreed"] == "intensive")
-               & (held["last_other"].isna() | (held["date"] > held["last_other"]))]
-    start = run.groupby("setting_id")["date"].min().astype("datetime64[ns]")
-    out = pd.DataFrame({"setting_id": ids.to_numpy()}, dtype="string").merge(
-        start.rename("crisis_from"), left_on="setting_id", right_index=True, how="left")
-    out["crisis_from"] = out["crisis_from"].fillna(_EARLIEST).astype("datetime64[ns]")
-    return out
-
-
-def _agreed_visits(visits: pd.DataFrame) -> pd.DataFrame:
-    held = visits[visits["held_date"].notna() & visits["level_agreed"].notna()]
-    return pd.DataFrame({"setting_id": held["setting_id"].astype("string"),
-                         "date": held["held_date"], "level_agreed": held["level_agreed"],
-                         "visit_type": held["visit_type"], "visit_id": held["visit_id"]})
 
 
 def timeline(settings: pd.DataFrame, visits: pd.DataFrame, inspections: pd.DataFrame,
@@ -291,59 +253,6 @@ def select(settings: pd.DataFrame, district: str = ALL, provider_type: str = ALL
     return mask.fillna(False).astype(bool)
 
 
-class SpreadParameters(BaseModel):
-    """The parameters of ``notebooks/categorisation_spread.ipynb``, checked.
-
-    ``compare_from`` (the Sankey's first date) defaults to one year before ``as_of``.
-    ``source`` empty means the bundled sample county.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    as_of: dt.date
-    compare_from: dt.date | None = None
-    district: str = ALL
-    provider_type: str = ALL
-    source: str = ""
-    interactive: bool = False
-    extra_intensive: int = 0
-    from_level: Literal["universal", "targeted"] = "targeted"
-
-    @field_validator("compare_from", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if value in ("", None) else value
-
-    @field_validator("provider_type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        if value not in (ALL, *PROVIDER_TYPES):
-            raise ValueError(f"provider_type must be 'all' or one of {', '.join(PROVIDER_TYPES)}")
-        return value
-
-    @field_validator("extra_intensive")
-    @classmethod
-    def _not_negative(cls, value: int) -> int:
-        if value < 0:
-            raise ValueError("extra_intensive is a number of settings, 0 or more")
-        return value
-
-    @model_validator(mode="after")
-    def _dates(self) -> SpreadParameters:
-        if self.compare_from is None:
-            self.compare_from = (pd.Timestamp(self.as_of) - pd.DateOffset(years=1)).date()
-        if self.compare_from > self.as_of:
-            raise ValueError("compare_from must be on or before as_of")
-        return self
-
-    def check_district(self, settings: pd.DataFrame) -> None:
-        """Refuse a district the data does not know, naming the ones it does."""
-        known = sorted(settings["district"].dropna().unique())
-        if self.district != ALL and self.district not in known:
-            raise ValueError(f"district {self.district!r} is not in the data; choose 'all' or "
-                             f"one of {', '.join(known)}")
-
-
-__all__ = ["JUDGEMENTS", "SpreadParameters", "compare_recorded", "crisis_starts", "intervals",
+__all__ = ["JUDGEMENTS", "compare_recorded", "crisis_starts", "intervals",
            "judgements_on", "levels_on", "ofsted_history", "referral_flags", "select",
            "spread", "timeline", "transitions"]

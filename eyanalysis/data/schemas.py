@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from eyanalysis.data import validation as v
-from eyanalysis.rules import levels
+from eyanalysis.rules import levels, terms
 from eyanalysis.vocabulary import (
     CRITERIA_FLAGS,
     DECISIONS,
@@ -144,10 +144,7 @@ def _ofsted_date_given_when_inspected(f: pd.DataFrame) -> pd.Series:
 
 
 def _level_from_within_term(f: pd.DataFrame) -> pd.Series:
-    term = f["term"].str.extract(r"^(\d{4})-(AUT|SPR|SUM)$")
-    end_month = term[1].map({"SPR": "03-31", "SUM": "08-31", "AUT": "12-31"})
-    term_end = pd.to_datetime(term[0] + "-" + end_month, errors="coerce")
-    return ~(_date(f["level_from"]) > term_end)
+    return ~(_date(f["level_from"]) > terms.ends(f["term"]).to_numpy())
 
 
 def _one_level_per_child_per_term(f: pd.DataFrame) -> pd.Series:

@@ -1,16 +1,14 @@
 """Publishing a table: disclosure control first, then (in a scheduled run) a CSV file.
 
 Every table a report shows goes through :func:`table`, which applies
-:func:`eyanalysis.present.disclosure.suppress` and refuses child-level columns. When the
-environment variable ``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each
-notebook), the safe table is also written there as ``<name>.csv``, byte-for-byte the same
-for the same inputs.
+:func:`eyanalysis.present.disclosure.suppress` and refuses child-level columns. Given a
+``folder`` (the notebook's ``publish_dir`` parameter, which the termly run passes), the safe
+table is also written there as ``<name>.csv``, byte-for-byte the same for the same inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -19,7 +17,6 @@ import pandas as pd
 from eyanalysis.errors import DisclosureError
 from eyanalysis.present.disclosure import signed_change, suppress
 
-PUBLISH_DIR_ENV = "EYANALYSIS_PUBLISH_DIR"
 CHILD_LEVEL = re.compile(r"child_id|birth_month|application_id", re.I)
 _NAME = re.compile(r"^[a-z0-9_]+$")
 
@@ -35,8 +32,10 @@ def table(
     total_row: bool = False,
     change: tuple[str, str] | None = None,
     on: dt.date | str | None = None,
+    folder: Path | str | None = None,
 ) -> pd.DataFrame:
-    """The suppressed copy of ``frame`` to show (and write, in a scheduled run).
+    """The suppressed copy of ``frame`` to show (and write to ``folder/<name>.csv`` when a
+    ``folder`` is given: a scheduled run).
 
     ``change=(now, before)`` adds a signed ``change`` column computed from the published
     (suppressed) counts, never from the raw ones.
@@ -52,7 +51,6 @@ def table(
     safe = suppress(frame, counts, money=money, total_row=total_row, on=on)
     if change:
         safe["change"] = signed_change(safe, *change)
-    folder = os.environ.get(PUBLISH_DIR_ENV)
     if folder:
         path = Path(folder) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
