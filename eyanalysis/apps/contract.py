@@ -53,16 +53,16 @@ class Model(BaseModel):
         return "" if value is None else str(value).strip()
 
     @property
-    def known_on(self) -> dt.date | None:
+    def data_as_of(self) -> dt.date | None:
         """The date the data are read as known on (``None``: everything recorded)."""
         return getattr(self, "as_of", None)
 
     def data(self, tables: list[str] | None = None):
-        """The data source loaded (validated) and read as known on :attr:`known_on`."""
+        """The data source loaded (validated) and read as known on :attr:`data_as_of`."""
         from eyanalysis.data.dataset import load
 
         ds = load(self.data_source or None, tables=tables)
-        return ds if self.known_on is None else ds.as_of(self.known_on)
+        return ds if self.data_as_of is None else ds.as_of(self.data_as_of)
 
     @property
     def publish_to(self) -> Path | None:
