@@ -77,13 +77,16 @@ def sample():
     return load()
 
 
-def run_cli(*args, cwd=None, timeout: float = 600):
-    """``python -m eyanalysis.cli ARGS`` in a subprocess (text output captured)."""
+def run_cli(*args, cwd=None, timeout: float = 600, env: dict | None = None):
+    """``python -m eyanalysis.cli ARGS`` in a subprocess (text output captured); ``env``
+    adds variables to the environment."""
+    import os
     import subprocess
     import sys
 
     return subprocess.run([sys.executable, "-m", "eyanalysis.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout, cwd=cwd)
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, **(env or {})})
 
 
 SESSION_TERM = "2026-AUT"

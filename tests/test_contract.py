@@ -32,7 +32,7 @@ def test_each_notebook_declares_exactly_its_models_fields(name):
     model = contract.MODELS[name]
     declared = parameters_cell(name)
     assert set(declared) == set(model.model_fields), name
-    assert SHARED <= set(declared) and ({"as_of", "term"} & set(declared))
+    assert set(declared) >= SHARED and ({"as_of", "term"} & set(declared))
     assert declared["interactive"] is True  # notebooks open interactive (issue #12)
     model(**declared)  # the notebook's own defaults pass its check
     nb = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text())

@@ -43,7 +43,8 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data_source: str = Field("", description="folder, workbook or database URL; blank = the "
-                                             "bundled sample county")
+                                             "bundled sample county; or the dataset file "
+                                             "the termly run saved for its notebooks")
     interactive: StrictBool = Field(True, description="widgets when true (JupyterLab, Voila)")
     publish_dir: str = Field("", description="folder for published tables; blank = none")
 
@@ -58,10 +59,14 @@ class Model(BaseModel):
         return getattr(self, "as_of", None)
 
     def data(self, tables: list[str] | None = None):
-        """The data source loaded (validated) and read as known on :attr:`data_as_of`."""
-        from eyanalysis.data.dataset import load
+        """The data source loaded (validated) and read as known on :attr:`data_as_of`; a
+        dataset saved by the termly run (already validated, every table) is read as it is."""
+        from eyanalysis.data.dataset import SAVED_SUFFIX, load, read_saved
 
-        ds = load(self.data_source or None, tables=tables)
+        if self.data_source.endswith(SAVED_SUFFIX):
+            ds = read_saved(self.data_source)
+        else:
+            ds = load(self.data_source or None, tables=tables)
         return ds if self.data_as_of is None else ds.as_of(self.data_as_of)
 
     @property

@@ -13,6 +13,7 @@ notebook, command and table that speaks of a term reads the data through it.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -88,6 +89,15 @@ class Dataset:
                      "(not known then)")
         return text
 
+    def save(self, path: Path | str) -> Path:
+        """Write this dataset (validated, typed, as known on ``as_of_day``) to one file for
+        :func:`read_saved`: how the termly run hands every notebook the same data, loaded
+        and validated once. A pickle: read back only files written by eyanalysis."""
+        path = Path(path)
+        with open(path, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
     def write_csv(self, folder: Path | str) -> list[Path]:
         """Write every table as ``folder/<table>.csv`` in the form :func:`load` reads
         (dates YYYY-MM-DD, true/false, level ids, blanks for missing values), so that
@@ -109,8 +119,8 @@ class Dataset:
         - ``attendance``: terms starting after ``day`` are not there; a row whose
           ``level_from`` is after ``day`` shows the level known on ``day`` (the child's level
           in the previous term, ``NE`` for a child new that term; ``level_from`` then the
-          date that level took effect, or the term start: :func:`~eyanalysis.data.claims.
-          levels_known`);
+          date that level took effect, or the term start), the rule of
+          :func:`eyanalysis.data.claims.levels_known`;
         - ``visits``: visits planned after ``day`` (and not held by then) are not there; a
           ``held_date`` after ``day`` is blanked with its ``level_agreed`` (the visit not yet
           held), and so is a ``self_audit_received`` after ``day``;
@@ -192,6 +202,22 @@ class Dataset:
             elif target.exists():
                 target.unlink()
         return paths
+
+
+SAVED_SUFFIX = ".pickle"
+
+
+def read_saved(path: Path | str) -> Dataset:
+    """A dataset written by :meth:`Dataset.save` (never a file from elsewhere)."""
+    path = Path(path)
+    if path.suffix != SAVED_SUFFIX or not path.is_file():
+        raise InputDataError(f"{path}: not a dataset saved by eyanalysis (a {SAVED_SUFFIX} "
+                             "file written by the termly run).")
+    with open(path, "rb") as fh:
+        ds = pickle.load(fh)  # noqa: S301 - written by Dataset.save in the same run
+    if not isinstance(ds, Dataset):
+        raise InputDataError(f"{path}: not a dataset saved by eyanalysis.")
+    return ds
 
 
 def _as_text(table, frame: pd.DataFrame) -> pd.DataFrame:

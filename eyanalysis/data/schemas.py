@@ -175,7 +175,9 @@ SETTINGS = Table(
               choices=JUDGEMENTS),
         Field("ofsted_date", "date", "Date of the latest Ofsted inspection; blank only when "
               "not yet inspected.", required=False),
-        Field("in_crisis", "bool", "Setting in crisis or emergency (C1: Intensive support)."),
+        Field("in_crisis", "bool", "Setting in crisis or emergency now (C1: Intensive "
+              "support); as known on a past date, from the crisis start (its first visit of "
+              "the final run agreeing Intensive) on."),
         Field("nef_registered", "bool", "Offers Nursery Education Funding (NEF) places; the "
               "population of the annual audit (M2)."),
     ),
@@ -220,7 +222,8 @@ ATTENDANCE = Table(
         Field("weeks", "number", "Funded weeks in the term (F7).", low=0, high=52,
               low_inclusive=False),
         Field("level", "level", "SEND level (L1); former names are mapped to ids."),
-        Field("level_from", "date", "Date the level took effect; not after the term ends."),
+        Field("level_from", "date", "Date the level took effect; not after the term ends. "
+              "Before it, the child counts at their level of the term before (NE if new)."),
     ),
     unique=("child_id", "setting_id", "term"),
     rules=(
@@ -340,7 +343,14 @@ def data_dictionary() -> str:
            "Generated from `eyanalysis/data/schemas.py` by `eyanalysis dictionary`; do not edit by "
            "hand. Every table is validated lazily at load: rows breaking a rule are "
            "quarantined with the file, line, column, value and reason; nothing is dropped "
-           "silently.", ""]
+           "silently.", "",
+           "Every term table reads the data **as known on a date** (the term's count date: "
+           "its last day, or the run date while it runs; `Dataset.as_of`): rows dated after "
+           "it are left out (attendance of later terms, visits planned later, "
+           "categorisations, inspections and applications dated later), a later "
+           "`held_date`, `self_audit_received`, decision or level reads as not yet known, "
+           "and the settings' Ofsted judgement and crisis flag are those in force then. The "
+           "columns below say what each one means then.", ""]
     for t in TABLES.values():
         out += [f"## `{t.name}`", "", t.description, ""]
         if t.unique:

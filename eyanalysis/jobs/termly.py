@@ -1,9 +1,11 @@
 """The scheduled termly run: every notebook through papermill, one folder per term.
 
-:func:`run` executes ``notebooks/termly_summary.ipynb`` and the three analysis notebooks
-with papermill (explicit kernel, execution timeout, typed parameters built from the run
-contract :mod:`eyanalysis.apps.contract` and validated inside each notebook), two at a time
-(they are independent), and writes ``OUT/<term>/``:
+:func:`run` loads and validates the data once, reads them as known on the term's count
+date (:meth:`eyanalysis.data.dataset.Dataset.as_of`) and saves that copy for the notebooks;
+then it executes ``notebooks/termly_summary.ipynb`` and the three analysis notebooks with
+papermill (explicit kernel, execution timeout, typed parameters built from the run contract
+:mod:`eyanalysis.apps.contract` and validated inside each notebook), two at a time (they are
+independent), and writes ``OUT/<term>/``:
 
 - ``report.html``: the termly summary with code hidden and plotly embedded, so it opens
   with no internet connection;
@@ -67,7 +69,11 @@ RUN_ORDER = ("funding_forecast", "panel_caseload", "termly_summary", "categorisa
 KERNEL = "python3"
 TIMEOUT = 900  # seconds per cell
 WORKERS = 2  # notebooks run at once (each in its own kernel)
-RENDERER = "plotly_mimetype+notebook"  # plotly.js embedded once: offline HTML (GUIDE.md §1)
+# the report's notebook embeds plotly.js once, so its HTML opens offline (GUIDE.md §1); the
+# working papers (opened in JupyterLab) carry the plotly mimetype only, 4.6 MB lighter each
+RENDERER = "plotly_mimetype+notebook"
+WORKING_PAPER_RENDERER = "plotly_mimetype"
+REPORT = "termly_summary"
 LAST_ENDED = "last-ended"
 CURRENT = "current"
 KEYWORDS = (LAST_ENDED, CURRENT)
@@ -95,14 +101,16 @@ def last_term_held(data: str = "") -> str:
     return terms.from_index(max(found))
 
 
-def resolve_term(expression: str, data: str = "", today: dt.date | None = None) -> str:
+def resolve_term(expression: str, data: str = "", today: dt.date | None = None,
+                 last_held: str | None = None) -> str:
     """A term id from ``--term``: an id (``2026-SUM``), or a keyword for a schedule:
     ``last-ended`` (the latest term that has ended by ``today`` and that the data hold) or
-    ``current`` (the term containing ``today``)."""
+    ``current`` (the term containing ``today``). ``last_held`` saves reading the data's
+    last term again."""
     today = today or dt.date.today()
     word = str(expression).strip().lower()
     if word == LAST_ENDED:
-        last = terms.index(last_term_held(data))
+        last = terms.index(last_held or last_term_held(data))
         return terms.from_index(min(terms.index(terms.last_ended(today)), last))
     if word == CURRENT:
         return terms.containing(today)
@@ -130,12 +138,14 @@ class Plan:
         return self.on < terms.end(self.term)
 
 
-def plan(term: str, data: str = "", today: dt.date | None = None) -> Plan:
+def plan(term: str, data: str = "", today: dt.date | None = None,
+         last_held: str | None = None) -> Plan:
     """Check that ``term`` can be run on ``today`` and return the :class:`Plan`; refuse
-    (:class:`TermNotAvailableError`) a term after the last the data hold or not started."""
+    (:class:`TermNotAvailableError`) a term after the last the data hold or not started.
+    ``last_held`` (the data's last term) is read from the data when not given."""
     today = today or dt.date.today()
-    term = resolve_term(term, data, today)
-    last = last_term_held(data)
+    last = last_held or last_term_held(data)
+    term = resolve_term(term, data, today, last)
     if terms.index(term) > terms.index(last):
         raise TermNotAvailableError(
             f"--term {term}: the data hold terms up to {last}; run {last} or an earlier "
@@ -150,7 +160,8 @@ def plan(term: str, data: str = "", today: dt.date | None = None) -> Plan:
 
 def notebook_parameters(p: Plan, data: str, tables: Path | str = "") -> dict[str, dict]:
     """The papermill parameters of each notebook for one run, built from the run contract
-    (:mod:`eyanalysis.apps.contract`) and recorded in the manifest."""
+    (:mod:`eyanalysis.apps.contract`). ``data`` is the data source (the run passes the
+    dataset it saved; the manifest records the parameters with the source as given)."""
     on = p.on
     models = {
         "termly_summary": TermlySummaryParameters(
@@ -221,6 +232,8 @@ def execute(name: str, target: str, parameters: dict, kernel: str, timeout: int,
     with the failing cell on error (papermill's exception does not cross processes)."""
     import papermill as pm
 
+    # a worker runs one notebook at a time: its kernel inherits this renderer
+    os.environ["PLOTLY_RENDERER"] = RENDERER if name == REPORT else WORKING_PAPER_RENDERER
     begun, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     record = {"notebook": f"notebooks/{name}.ipynb", "parameters": parameters,
               "started": begun.isoformat(timespec="seconds")}
@@ -244,26 +257,39 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
         progress: Callable[[str], None] = print) -> Path:
     """Run the termly notebooks for ``term`` (an id or a keyword, :func:`resolve_term`) as on
     ``today`` (default: the real date) and move ``out/<term>/`` into place."""
+    from eyanalysis.data.dataset import load
+
     p = plan(term, data, today)
     out = Path(out).resolve()  # the kernels run in the work folder: no relative paths
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{p.term}.partial-", dir=out))
     work.chmod(0o755)
     started = dt.datetime.now(dt.UTC)
-    params = notebook_parameters(p, data, work / "tables")
-    renderer_before = os.environ.get("PLOTLY_RENDERER")
-    os.environ["PLOTLY_RENDERER"] = RENDERER  # inherited by the kernels
+    saved = work / "data" / "dataset.pickle"
+    params = notebook_parameters(p, str(saved), work / "tables")
     status = "provisional, counted on" if p.provisional else "counted at the end of the term,"
     progress(f"{p.term}: {status} {p.on}; the data hold terms up to {p.last_held}")
     try:
         (work / "notebooks").mkdir()
         (work / "tables").mkdir()
+        (work / "data").mkdir()
+        t0 = time.perf_counter()
+        known = load(data or None).as_of(p.on)  # loaded and validated once, for every notebook
+        known.save(saved)
+        progress(f"data loaded as known on {p.on} in {time.perf_counter() - t0:.1f} s: "
+                 f"{known.summary}")
         records = _execute_all(p.term, [n for n in RUN_ORDER if n in notebooks], params, work,
                                kernel, timeout, workers, progress)
         export_html(work / "notebooks" / "termly_summary.ipynb", work / "report.html",
                     f"Early years termly summary {p.term}")
         tables_workbook(work / "tables", work / "tables.xlsx")
         root = default_root()
+        final = out / p.term
+        # the parameters as they point after the move (e.g. publish_dir: TERM/tables)
+        records = json.loads(json.dumps(records).replace(str(work), str(final)))
+        for record in records.values():  # as a person re-runs it: the source as given
+            record["parameters"]["data_source"] = data
+        shutil.rmtree(work / "data")  # the saved copy holds child-level rows: not kept
         manifest = {
             "package": "eyanalysis", "version": __version__, "term": p.term,
             "as_of": p.on.isoformat(), "provisional": p.provisional,
@@ -280,7 +306,6 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
                        for f in sorted((work / "tables").glob("*.csv"))],
         }
         (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        final = out / p.term
         if final.exists():
             old = out / f".{p.term}.old-{os.getpid()}"
             final.rename(old)
@@ -290,10 +315,6 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
             work.rename(final)
         return final
     finally:
-        if renderer_before is None:
-            os.environ.pop("PLOTLY_RENDERER", None)
-        else:
-            os.environ["PLOTLY_RENDERER"] = renderer_before
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
 
