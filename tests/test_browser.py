@@ -202,6 +202,7 @@ def widget_area(page, name: str, output_selector: str, server: Server | None = N
                       && o.querySelector('.js-plotly-plot .main-svg path'))""",
           arg=output_selector, server=server)
     if drawn:
+        show_controls(area)  # in view: a chart scrolled out of sight may not be drawn yet
         _wait(page, name, "every plotly chart in the widget box to hold data (traces)",
               f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
                               return c.length > 0 && c.every(x => x.traces > 0); }}""",
