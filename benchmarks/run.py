@@ -58,31 +58,17 @@ def max_rss_mb() -> float:
 # ------------------------------------------------------------------------------------- P1
 def england_claims(scale: float, seed: int, term_ids: list[str]) -> dict[str, pd.DataFrame]:
     """The synthetic county at ``scale`` (166 ~ England): claims for ``term_ids``, one
-    frame per term, with funding age (F6), EYPP flags and specialist settings (F4)."""
+    frame per term, from the one claims adapter (funding age F6, EYPP flags, specialist
+    settings F4: :func:`eyanalysis.data.claims.for_term`)."""
+    from types import SimpleNamespace
+
     from eyanalysis.data import synth
-    from eyanalysis.rules import terms
+    from eyanalysis.data.claims import for_term
 
     tables = synth.build(seed=seed, scale=scale)
-    att, ch, st = tables["attendance"], tables["children"], tables["settings"]
-    born = pd.Series(terms.term_index_of_month(terms.month_index(ch["birth_month"])),
-                     index=ch["child_id"].astype(str))
-    eypp = pd.Series(ch["eypp_eligible"].to_numpy(), index=ch["child_id"].astype(str))
-    specialist = set(st.loc[st["provider_type"] == "specialist", "setting_id"])
-    out = {}
-    for term in term_ids:
-        rows = att[att["term"] == term].reset_index(drop=True)
-        child = rows["child_id"].astype(str)
-        b = born.reindex(child).to_numpy()
-        out[term] = pd.DataFrame({
-            "child_id": rows["child_id"], "setting_id": rows["setting_id"],
-            "level": rows["level"], "hours_per_week": rows["hours_per_week"],
-            "weeks": rows["weeks"].astype(float),
-            "funding_age": pd.Categorical.from_codes((terms.index(term) > b + 9).astype(int),
-                                                     ["2", "3-4"]),
-            "eypp": eypp.reindex(child).to_numpy(dtype=bool),
-            "specialist": rows["setting_id"].isin(specialist).to_numpy(),
-        })
-    del tables, att
+    data = SimpleNamespace(**tables)
+    out = {term: for_term(data, term) for term in term_ids}
+    del tables, data
     return out
 
 
@@ -162,7 +148,8 @@ def p1(args) -> list[dict]:
 # ------------------------------------------------------------------------------------- P2
 def p2(args) -> list[dict]:
     import eyanalysis
-    from eyanalysis.analysis import forecast as F
+    from eyanalysis.analysis import costing as F
+    from eyanalysis.data.claims import for_term
     from eyanalysis.parameters import load_parameters
     from eyanalysis.rules.grid import grid
     from eyanalysis.rules.rates import Rates
@@ -170,7 +157,7 @@ def p2(args) -> list[dict]:
     params = load_parameters()
     ds = eyanalysis.load(args.data, tables=["attendance", "children", "settings"])
     term = "2027-SPR"
-    claims = F.next_term_claims(ds, term, params)
+    claims = for_term(ds, term, params=params)
     rates = Rates.from_parameters("2027-01-01", params)
     rng = np.random.default_rng(args.seed)
     base = F.rate_vector(rates)

@@ -60,3 +60,8 @@ class TermlyRunError(EyAnalysisError):
 class PresentationError(EyAnalysisError):
     """A table, chart or document cannot be presented as asked (a missing column, a code
     with no label, a fraction of a child in a count column)."""
+
+
+class TermNotAvailableError(EyAnalysisError):
+    """A term the data do not hold yet, or one that has not started on the run date; the
+    message names the last term the data hold."""

@@ -111,11 +111,18 @@ class Parameter:
 
 @dataclass
 class Parameters:
-    """All parameters under one folder, optionally with scenario overrides applied."""
+    """All parameters under one folder, optionally with scenario overrides applied.
+
+    Every value read through :meth:`get` (a path on a date) or :meth:`series` (a path's
+    whole dated series) is recorded in ``reads``, in the order first read, so that a report
+    can list the parameters it actually used (:func:`eyanalysis.present.notebook.sources`).
+    """
 
     root: Path
     by_path: dict[str, Parameter] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    reads: dict[tuple[str, dt.date | None], None] = field(default_factory=dict, repr=False,
+                                                          compare=False)
 
     def __getitem__(self, path: str) -> Parameter:
         try:
@@ -132,8 +139,28 @@ class Parameters:
         return path in self.by_path
 
     def get(self, path: str, on: dt.date | str) -> Any:
-        """The value of ``path`` in force on ``on``; refuses a date before the first value."""
-        return self[path](on)
+        """The value of ``path`` in force on ``on``; refuses a date before the first value.
+        The read is recorded (``reads``)."""
+        day = as_date(on)
+        value = self[path](day)
+        self.reads.setdefault((path, day), None)
+        return value
+
+    def series(self, path: str) -> Parameter:
+        """The whole dated series of ``path`` (for a rule that looks at every value, e.g. a
+        bar in force between two dates); recorded in ``reads`` without a date."""
+        par = self[path]
+        self.reads.setdefault((path, None), None)
+        return par
+
+    def read_log(self) -> list[tuple[str, dt.date | None]]:
+        """``(path, date)`` of every read so far, in the order first read (``None``: the
+        whole series was used)."""
+        return list(self.reads)
+
+    def forget_reads(self) -> None:
+        """Start a new record of reads (e.g. before one notebook's run in a shared process)."""
+        self.reads.clear()
 
     def paths(self) -> list[str]:
         return sorted(self.by_path)

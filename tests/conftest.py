@@ -75,3 +75,36 @@ def sample():
     from eyanalysis.data.dataset import load
 
     return load()
+
+
+def run_cli(*args, cwd=None, timeout: float = 600, env: dict | None = None):
+    """``python -m eyanalysis.cli ARGS`` in a subprocess (text output captured); ``env``
+    adds variables to the environment."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, **(env or {})})
+
+
+SESSION_TERM = "2026-AUT"
+SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
+
+
+@pytest.fixture(scope="session")
+def termly_run(tmp_path_factory):
+    """The termly run of the bundled sample for 2026-AUT as on 1 December 2026 (provisional),
+    through the CLI with the README's relative ``--out outputs``: executed once per session;
+    the termly, notebook and browser tests assert on its outputs (issue #10: every notebook
+    executed once, headless, per session)."""
+    from types import SimpleNamespace
+
+    cwd = tmp_path_factory.mktemp("termly-session")
+    res = run_cli("termly", "--term", SESSION_TERM, "--today", SESSION_TODAY, "--out",
+                  "outputs", "--timeout", "240", cwd=cwd)
+    assert res.returncode == 0, res.stderr[-3000:]
+    folder = cwd / "outputs" / SESSION_TERM
+    return SimpleNamespace(folder=folder, result=res, term=SESSION_TERM, cwd=cwd,
+                           notebook=lambda name: folder / "notebooks" / f"{name}.ipynb")

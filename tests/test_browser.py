@@ -202,6 +202,7 @@ def widget_area(page, name: str, output_selector: str, server: Server | None = N
                       && o.querySelector('.js-plotly-plot .main-svg path'))""",
           arg=output_selector, server=server)
     if drawn:
+        show_controls(area)  # in view: a chart scrolled out of sight may not be drawn yet
         _wait(page, name, "every plotly chart in the widget box to hold data (traces)",
               f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
                               return c.length > 0 && c.every(x => x.traces > 0); }}""",
@@ -283,16 +284,16 @@ def test_categorisation_explorer_in_jupyterlab(page, lab):
 
 
 def test_panel_dashboard_in_jupyterlab(page, lab):
-    """dashboard(): Panel date and Kind dropdowns drive the queue table (Output) and the
-    queue-over-time FigureWidget; choosing one kind changes the count and hides traces."""
+    """dashboard(): Panel date and Kind dropdowns drive the queue table (an HTML widget) and
+    the queue-over-time FigureWidget; choosing one kind changes the count and hides traces."""
     name = "lab-panel_caseload"
     area = run_in_lab(page, lab, "panel_caseload.ipynb")
     assert_charts(page, name, 1 + 5)
     kind = area.locator(".widget-dropdown", has_text="Kind").locator("select")
     assert area.locator(".widget-dropdown", has_text="Panel date").count() == 1
     assert kind.count() == 1, "no Kind dropdown in the dashboard"
-    out = ".widget-output .jp-OutputArea-output"
-    _wait(page, name, "the queue text in the dashboard's Output",
+    out = ".widget-html"
+    _wait(page, name, "the queue text in the dashboard's HTML widget",
           """(root) => /application\\(s\\) open/.test(root.innerText)""",
           arg=area.element_handle(), server=lab.server)
     text_before = area.locator(out).first.inner_text()
@@ -457,21 +458,12 @@ def test_voila_figurewidgets_drawn_on_load(voila_page):
 
 # Offline report ------------------------------------------------------------------------
 
-def test_termly_report_opens_offline(page, tmp_path, monkeypatch):
-    """The termly report HTML (export_html of a notebook run with the termly renderer)
-    draws its plotly charts from file:// with every network request aborted."""
-    import papermill
-
-    from eyanalysis.jobs.termly import export_html
-
+def test_termly_report_opens_offline(page, termly_run):
+    """The termly report HTML of the session's termly run (export_html of the summary run
+    with the termly renderer) draws its plotly charts from file:// with every network
+    request aborted."""
     name = "offline-termly_summary"
-    monkeypatch.setenv("PLOTLY_RENDERER", "plotly_mimetype+notebook")
-    executed = tmp_path / "termly_summary.ipynb"
-    papermill.execute_notebook(str(NOTEBOOKS / "termly_summary.ipynb"), str(executed),
-                               parameters={"term": "2026-AUT"}, kernel_name="python3",
-                               execution_timeout=180, progress_bar=False, cwd=str(ROOT))
-    target = tmp_path / "termly_summary.html"
-    export_html(executed, target, "Termly summary 2026-AUT")
+    target = termly_run.folder / "report.html"
 
     attempted: list[str] = []
 

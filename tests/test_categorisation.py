@@ -1,20 +1,20 @@
 """Categorisation spread (issue #4): rule cases by id on small hand-built frames (C1-C8),
-the adviser workload model, the notebook's parameter model, and the notebook itself."""
+the adviser workload model, the notebook's parameter model, and the notebook itself
+(executed once, by the session's termly run)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from eyanalysis.analysis import categorisation as cat
 from eyanalysis.analysis import outcomes, panel, visits, workload
+from eyanalysis.apps.contract import SpreadParameters
 from eyanalysis.rules import support
 from eyanalysis.vocabulary import REPORT_CARD_AREAS, REPORT_CARD_RESULTS
+from tests import notebooks as nbt
 from tests.conftest import ROOT
 
 AREAS = list(REPORT_CARD_AREAS)
@@ -140,10 +140,8 @@ def test_C1_setting_in_crisis_is_intensive_from_its_emergency_visit():
     assert level_on(s, v, inspections_frame([]), "2026-02-03")["A"] == "intensive"
 
 
-def test_C2_C3_sample_county_reproduces_the_recorded_categorisations():
-    import eyanalysis
-
-    data = eyanalysis.load(tables=["settings", "inspections", "visits", "categorisations"])
+def test_C2_C3_sample_county_reproduces_the_recorded_categorisations(sample):
+    data = sample
     on = data.categorisations["effective_date"].max().date()
     line = cat.timeline(data.settings, data.visits, data.inspections, on,
                         data.categorisations)
@@ -626,15 +624,17 @@ def test_framework_values_are_dated_parameters(params, path, value):  # C1, C5-C
 
 
 def test_notebook_parameters_are_checked():
-    p = cat.SpreadParameters(as_of="2026-11-23", compare_from="")
+    p = SpreadParameters(as_of="2026-11-23", compare_from="")
     assert p.compare_from == dt.date(2025, 11, 23)
+    assert p.interactive is True  # notebooks default to interactive; the termly run passes False
     with pytest.raises(ValueError, match="provider_type"):
-        cat.SpreadParameters(as_of="2026-11-23", provider_type="castle")
+        SpreadParameters(as_of="2026-11-23", provider_type="castle")
     with pytest.raises(ValueError, match="compare_from"):
-        cat.SpreadParameters(as_of="2026-11-23", compare_from="2027-01-01")
+        SpreadParameters(as_of="2026-11-23", compare_from="2027-01-01")
     with pytest.raises(ValueError, match="not in the data"):
-        cat.SpreadParameters(as_of="2026-11-23", district="Atlantis").check_district(
+        SpreadParameters(as_of="2026-11-23", district="Atlantis").check_district(
             settings_frame("A"))
+    SpreadParameters(as_of="2026-03-15", district="North").check_district(settings_frame("A"))
 
 
 def test_notebook_is_thin_and_stripped():
@@ -649,26 +649,7 @@ def test_notebook_is_thin_and_stripped():
     assert "sources(" in code[-1].source
 
 
-def test_notebook_runs_headless_under_papermill(tmp_path):
-    import papermill
-
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(out), kernel_name="python3", progress_bar=False,
-        parameters={"as_of": "2026-03-15", "district": "Ashdale", "interactive": False,
-                    "extra_intensive": 3}, execution_timeout=120, cwd=str(tmp_path))
-    import nbformat
-
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs) >= 8
-
-
-def test_notebook_runs_under_nbval():
-    env = {**os.environ, "PLOTLY_RENDERER": "plotly_mimetype+notebook"}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-         "--nbval-current-env", str(NOTEBOOK)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+def test_notebook_ran_headless_in_the_session_run(termly_run):
+    nb = nbt.read(termly_run.notebook("categorisation_spread"))
+    nbt.assert_ran_cleanly(nb)
+    assert nbt.plotly_figures(nb) >= 8

@@ -42,3 +42,13 @@ def test_bad_scenario_exits_2_naming_file_and_path(tmp_path, capsys):
 def test_start_term_before_the_end_of_the_data_is_refused(capsys):
     assert main(["forecast", "--from", "2026-SPR", "--paths", "0"]) == 2
     assert "2026-AUT" in capsys.readouterr().err
+
+
+def test_from_defaults_to_the_term_after_the_data(tmp_path, capsys):
+    out = tmp_path / "f.csv"
+    assert main(["forecast", "--terms", "1", "--paths", "0", "--out", str(out)]) == 0
+    assert pd.read_csv(out)["term"].unique().tolist() == ["2027-SPR"]  # data end 2026-AUT
+    assert main(["forecast", "--as-of", "2025-03-31", "--terms", "1", "--paths", "0",
+                 "--out", str(out)]) == 0
+    assert pd.read_csv(out)["term"].unique().tolist() == ["2025-SUM"]
+    assert "from 2025-SUM" in capsys.readouterr().err

@@ -1,46 +1,36 @@
-"""notebooks/funding_forecast.ipynb runs headless under papermill and nbval (issue #5)."""
+"""notebooks/funding_forecast.ipynb runs headless (issue #5): its one execution per session
+is the termly run's (conftest ``termly_run``); its parameters are the run contract's."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-NOTEBOOK = "notebooks/funding_forecast.ipynb"
+from tests import notebooks as nbt
 
 
-def test_notebook_under_papermill(tmp_path, root, monkeypatch):
-    papermill = pytest.importorskip("papermill")
-    monkeypatch.setenv("PLOTLY_RENDERER", "plotly_mimetype+notebook")
-    out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(root / NOTEBOOK), str(out), kernel_name="python3", execution_timeout=300,
-        parameters={"paths": 200, "horizon": 3, "start_term": "2027-SPR"},
-        cwd=str(tmp_path), progress_bar=False,
-    )
-    text = out.read_text()
-    assert "application/vnd.plotly.v1+json" in text
-    assert "P10-P90" in text
+def test_notebook_ran_headless_in_the_session_run(termly_run):
+    """What the papermill and nbval runs checked: every cell ran, none raised, plotly
+    charts embedded, the fan chart's P10-P90 band drawn."""
+    nb = nbt.read(termly_run.notebook("funding_forecast"))
+    nbt.assert_ran_cleanly(nb)
+    assert nbt.plotly_figures(nb) >= 3
+    assert "P10-P90" in termly_run.notebook("funding_forecast").read_text()
+    text = nbt.text(nb)
+    assert "2027-SPR" in text  # started at the term after 2026-AUT (the run's term)
+    assert "set interactive = True for live sliders" in text  # headless: no widgets
 
 
 def test_notebook_parameters_are_validated():
     from pydantic import ValidationError
 
-    from eyanalysis.analysis.forecast import notebook_parameters
+    from eyanalysis.apps.contract import ForecastParameters
 
     with pytest.raises(ValidationError):
-        notebook_parameters(start_term="spring", horizon=6, paths=10, seed=1)
+        ForecastParameters(start_term="spring", horizon=6, paths=10, seed=1)
     with pytest.raises(ValidationError):
-        notebook_parameters(start_term="2027-SPR", horizon=6, paths=10, seed=1, colour="red")
-
-
-def test_notebook_under_nbval(root):
-    env = dict(os.environ, PLOTLY_RENDERER="plotly_mimetype+notebook")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-         "--nbval-current-env", NOTEBOOK],
-        cwd=root, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        ForecastParameters(start_term="2027-SPR", horizon=6, paths=10, seed=1, colour="red")
+    with pytest.raises(ValidationError):
+        ForecastParameters(horizon=0)
+    p = ForecastParameters(start_term="", as_of="", excel_out="")
+    assert p.start_term is None and p.as_of is None and p.excel_out is None
+    assert ForecastParameters(start_term="2027-spr").start_term == "2027-SPR"

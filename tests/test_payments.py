@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from eyanalysis.analysis import payments as pm
+from eyanalysis.rules import timing
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +19,42 @@ def timeline(params):
 
 
 def test_portal_date_and_financial_year(params):
-    assert pm.portal_date("2026-AUT", params) == dt.date(2026, 9, 1) + dt.timedelta(weeks=7)
-    assert pm.financial_year(dt.date(2027, 3, 31), params) == "2026-27"
-    assert pm.financial_year(dt.date(2027, 4, 1), params) == "2027-28"
+    assert timing.portal_date("2026-AUT", params) == dt.date(2026, 9, 1) + dt.timedelta(weeks=7)
+    assert timing.financial_year(dt.date(2027, 3, 31), params) == "2026-27"
+    assert timing.financial_year(dt.date(2027, 4, 1), params) == "2027-28"
+
+
+def test_F9_stages_and_run_dates_are_defined_once(params):
+    """F9 (rules/timing.py): predicted = levels known on the first day, actual = known when
+    the portal closes, final = every level declared; the three payment runs' dates."""
+    portal = timing.portal_date("2025-SUM", params)
+    assert timing.known_on("predicted", "2025-SUM", params) == dt.date(2025, 4, 1)
+    assert timing.known_on("actual", "2025-SUM", params) == portal
+    assert timing.known_on("final", "2025-SUM", params) is None
+    assert timing.run_dates("2025-SUM", params) == {
+        "prediction": dt.date(2025, 4, 1), "portal balance": portal,
+        "change request adjustment": dt.date(2025, 9, 1)}
+    # a run counted before the portal closes costs the levels known so far
+    early = timing.stages_known("2025-SUM", "2025-04-20", params)
+    assert early == {"predicted": dt.date(2025, 4, 1), "actual": dt.date(2025, 4, 20),
+                     "final": dt.date(2025, 4, 20)}
+    with pytest.raises(ValueError, match="stage"):
+        timing.known_on("estimated", "2025-SUM", params)
+
+
+def test_2026_SUM_predicted_is_168273_48_pounds_everywhere(sample, params):
+    """The issue's two figures for 2026-SUM: the report said £152,484.96 (a level not known
+    on the first day costed as NE) and the timeline £168,273.48 (the child's level of the
+    term before, NE only for a new child). The rule (claims.levels_known, the same for
+    Dataset.as_of) gives the timeline's figure, now in both."""
+    from eyanalysis.analysis import summary
+
+    tl = pm.timeline(sample, params, ["2026-SUM"])
+    assert int(tl["predicted"].sum()) == 16_827_348
+    c = summary.Counted.of("2026-SUM", today=dt.date(2026, 12, 1))
+    assert summary.supplement_pence(summary.funding(sample, c, params)) == 16_827_348
+    by_term = pm.by_term(tl).set_index("term")
+    assert by_term.loc["2026-SUM", "predicted_pounds"] == "£168,273.48"
 
 
 def test_runs_add_up_to_the_final_amount(timeline):

@@ -7,8 +7,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
+from eyanalysis.analysis import costing as C
 from eyanalysis.analysis import forecast as F
 from eyanalysis.analysis import projection as pj
+from eyanalysis.data.claims import for_term
+from eyanalysis.rules import terms
 from eyanalysis.rules.hours import claimable
 from eyanalysis.rules.rates import Rates
 from eyanalysis.rules.scenarios import baseline, load_scenario
@@ -90,8 +93,9 @@ def test_plus_ten_percent_costs_exactly_ten_percent_more_on_top_ups(inputs, para
 def test_claimable_hours_never_exceed_the_cap(ds, params, root):
     cap30 = load_scenario(root / "parameters/scenarios/hour_cap_30.yaml", params)
     for sc, term in ((baseline(params), "2027-SPR"), (cap30, "2027-SUM")):
-        claims = F.next_term_claims(ds, term, sc.params)
-        rates = Rates.from_parameters(F.terms.start(term), sc.params)
+        claims = for_term(ds, term, params=sc.params)
+        assert claims["projected"].all()  # carried forward from the last term held
+        rates = Rates.from_parameters(terms.start(term), sc.params)
         hours = claimable(claims, rates.weekly_hour_cap, rates.split_rule,
                           rates.specialist_rule)
         per_child = hours["weekly_hours"].groupby(claims["child_id"]).sum()
@@ -99,14 +103,14 @@ def test_claimable_hours_never_exceed_the_cap(ds, params, root):
     fc = F.run(F.Inputs.from_dataset(ds), [baseline(params), cap30], "2027-SPR", 3, 0, 1)
     for name, cap in (("Baseline", 15), (cap30.name, 30)):
         for c in fc.costs[name]:
-            weeks = float(params.get(f"nef.term_weeks.{F.terms.season(c.term)}", "2027-09-01"))
+            weeks = float(params.get(f"nef.term_weeks.{terms.season(c.term)}", "2027-09-01"))
             assert c.sup_hours.max() <= cap * weeks + 1e-9
 
 
 def test_sensitivity_matches_a_one_penny_scenario(inputs, params):
     base = baseline(params)
     fc = F.run(inputs, [base], "2027-SPR", 3, paths=0, seed=1)
-    sens = F.sensitivity(fc).set_index("parameter")
+    sens = C.sensitivity(fc).set_index("parameter")
     for path in ("inclusion.top_up.GR3", "inclusion.top_up.GR4", "eypp.rate"):
         now = params.get(path, "2027-01-01")
         bumped = params.with_overrides({path: {"2027-01-01": now + Decimal("0.01")}})
@@ -116,15 +120,36 @@ def test_sensitivity_matches_a_one_penny_scenario(inputs, params):
 
 
 def test_sweep_is_the_matrix_form_of_costing(ds, params):
-    claims = F.next_term_claims(ds, "2027-SPR", params)
+    claims = for_term(ds, "2027-SPR", params=params)
     rates = Rates.from_parameters("2027-01-01", params)
-    hours = F.claim_hours(claims, rates)
+    hours = C.claim_hours(claims, rates)
     from eyanalysis.rules.grid import grid
 
     g = grid(claims, rates)
     exact = (g.loc[g.level == "TOTAL", "amount_pence"].sum()
              + g.loc[g.level == "EYPP", "amount_pence"].sum()) / 100
-    spend = F.sweep(hours.to_numpy(), np.stack([F.rate_vector(rates)] * 3))
+    spend = C.sweep(hours.to_numpy(), np.stack([C.rate_vector(rates)] * 3))
     assert spend.shape == (3,)
     # float hours x rates against per-row rounded pence: within half a penny per row
     assert abs(spend[0] - exact) <= 0.005 * len(claims)
+
+
+def test_a_forecast_from_the_history_known_on_a_date_starts_the_next_term(ds, params):
+    known = ds.as_of("2025-03-31")
+    inputs = F.Inputs.from_dataset(known)
+    assert inputs.last_term == "2025-SPR" and inputs.next_term == "2025-SUM"
+    assert inputs.model.terms_seen[-1] == "2025-SPR"
+    fc = F.run(inputs, [baseline(params)], inputs.next_term, 2, paths=0, seed=1)
+    assert list(fc.table["term"]) == ["2025-SUM", "2025-AUT"]
+    with pytest.raises(F.TermError, match="the data run to 2025-SPR"):
+        F.run(inputs, [baseline(params)], "2025-SPR", 2, paths=0, seed=1)
+
+
+def test_a_forecast_from_a_single_term_of_history(ds, params):
+    """The first term of the data (2023-AUT) has no history before it: the forecast still
+    runs (no transitions seen: levels stay, leaving is uninformed), every figure finite."""
+    inputs = F.Inputs.from_dataset(ds.as_of("2023-12-31"))
+    assert inputs.model.terms_seen == ("2023-AUT",)
+    fc = F.run(inputs, [baseline(params)], "2024-SPR", 3, paths=50, seed=1)
+    assert np.isfinite(fc.table[["expected", "p10", "p50", "p90"]].to_numpy()).all()
+    assert (fc.table["expected"] > 0).all()

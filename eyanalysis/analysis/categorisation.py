@@ -16,17 +16,13 @@ come from is a Cumbria County Council document from before the council's aboliti
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.rules.support import (
     GATE_PATHS,
-    NOT_INSPECTED,
     RANK,
-    RULE_PATHS,
     crisis_starts,
     funding_gates,
     intervals,
@@ -36,24 +32,9 @@ from eyanalysis.rules.support import (
     timeline,
 )
 from eyanalysis.rules.terms import timestamp
-from eyanalysis.vocabulary import JUDGEMENTS, OFSTED_OUTCOMES, PROVIDER_TYPES
+from eyanalysis.vocabulary import JUDGEMENTS, OFSTED_OUTCOMES
 
 ALL = "all"
-PARAMETER_PATHS = [
-    *RULE_PATHS, "support.referral_judgements",
-    "support.minimum_visits.targeted", "support.minimum_period.targeted",
-    "support.minimum_visits.intensive", "support.minimum_period.intensive",
-    "support.min_days_at_level", "support.review_year_start_month", "support.self_audit_days",
-    "support.visit_gap_months", "support.visit_gap_tolerance_days",
-    "support.visit_length.learning_development", "support.advisers_per_visit.learning_development",
-    "support.visit_length.welfare", "support.visit_length.send_review",
-    "support.visit_length.targeted", "support.visit_length.intensive",
-    "support.send_review_take_up", "support.adviser_fte", "support.working_days_per_month",
-    "ofsted.framework", *GATE_PATHS,
-    *(f"ofsted.outcome_scale.{code}" for code in OFSTED_OUTCOMES if code != NOT_INSPECTED),
-]
-
-
 def spread(settings: pd.DataFrame, visits: pd.DataFrame, inspections: pd.DataFrame,
            on: dt.date | str, categorisations: pd.DataFrame | None = None,
            params: Parameters | None = None) -> pd.DataFrame:
@@ -131,59 +112,6 @@ def select(settings: pd.DataFrame, district: str = ALL, provider_type: str = ALL
     return mask.fillna(False).astype(bool)
 
 
-class SpreadParameters(BaseModel):
-    """The parameters of ``notebooks/categorisation_spread.ipynb``, checked.
-
-    ``compare_from`` (the Sankey's first date) defaults to one year before ``as_of``.
-    ``source`` empty means the bundled sample county.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    as_of: dt.date
-    compare_from: dt.date | None = None
-    district: str = ALL
-    provider_type: str = ALL
-    source: str = ""
-    interactive: bool = False
-    extra_intensive: int = 0
-    from_level: Literal["universal", "targeted"] = "targeted"
-
-    @field_validator("compare_from", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if value in ("", None) else value
-
-    @field_validator("provider_type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        if value not in (ALL, *PROVIDER_TYPES):
-            raise ValueError(f"provider_type must be 'all' or one of {', '.join(PROVIDER_TYPES)}")
-        return value
-
-    @field_validator("extra_intensive")
-    @classmethod
-    def _not_negative(cls, value: int) -> int:
-        if value < 0:
-            raise ValueError("extra_intensive is a number of settings, 0 or more")
-        return value
-
-    @model_validator(mode="after")
-    def _dates(self) -> SpreadParameters:
-        if self.compare_from is None:
-            self.compare_from = (pd.Timestamp(self.as_of) - pd.DateOffset(years=1)).date()
-        if self.compare_from > self.as_of:
-            raise ValueError("compare_from must be on or before as_of")
-        return self
-
-    def check_district(self, settings: pd.DataFrame) -> None:
-        """Refuse a district the data does not know, naming the ones it does."""
-        known = sorted(settings["district"].dropna().unique())
-        if self.district != ALL and self.district not in known:
-            raise ValueError(f"district {self.district!r} is not in the data; choose 'all' or "
-                             f"one of {', '.join(known)}")
-
-
-__all__ = ["ALL", "GATE_PATHS", "JUDGEMENTS", "RANK", "SpreadParameters", "compare_recorded",
+__all__ = ["ALL", "GATE_PATHS", "JUDGEMENTS", "RANK", "compare_recorded",
            "crisis_starts", "funding_gates", "intervals", "judgements_on", "levels_on",
            "ofsted_history", "referral_flags", "select", "spread", "timeline", "transitions"]

@@ -8,8 +8,8 @@ criteria check says which criteria are evidenced and which are missing; it never
   ``panel.barred_judgements`` bars the application.
 - :func:`queue`, :func:`per_meeting`, :func:`decisions`, :func:`funnel`, :func:`waits`,
   :func:`wait_summary`, :func:`backlog`: the caseload as known on an explicit date.
-- :func:`committed`: funding committed by approved awards until school entry, costed with
-  the rules engine (F1-F7, F10) for kinds costed at the rates (``panel.costing``, X4).
+- funding committed by approved awards until school entry is in
+  :mod:`eyanalysis.analysis.committed`.
 - :func:`school_entry_headsup`: children starting Reception next September by level and
   school wave (W p. 8).
 """
@@ -17,52 +17,22 @@ criteria check says which criteria are evidenced and which are missing; it never
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from eyanalysis.data.schemas import PANEL_KINDS
 from eyanalysis.parameters import Parameters, as_date, load_parameters
 from eyanalysis.rules import exceptional, support, terms
 from eyanalysis.rules.levels import LEVELS, school_equivalent
-from eyanalysis.rules.money import pounds_text
-from eyanalysis.vocabulary import OFSTED_OUTCOMES
+from eyanalysis.vocabulary import OFSTED_OUTCOMES, PANEL_KINDS
 
-Kind = Literal["exceptional", "non_nef", "out_of_school", "challenge_gr4"]
 KIND_NAMES = PANEL_KINDS.shorts  # short labels for charts and tables
 FINAL = ("approved", "declined")  # panel decisions that end an application
-PARAMETER_PATHS = [
-    *(f"panel.barred_judgements.{k}" for k in PANEL_KINDS),
-    *(f"panel.costing.{k}" for k in PANEL_KINDS),
-    "panel.assumed_hours_per_week", "nef.term_weeks.AUT", "nef.term_weeks.SPR",
-    "nef.term_weeks.SUM", "inclusion.top_up.GR2", "inclusion.top_up.GR3",
-    "inclusion.top_up.GR4", "inclusion.exceptional_component", "nef.weekly_hour_cap",
-    "reviews.interval_weeks.provision_map", "reviews.interval_weeks.iep",
-    "reviews.interval_months.ehcp", "reviews.horizon_weeks",
-]
-
-
-class PanelCaseloadParameters(BaseModel):
-    """Parameters of ``notebooks/panel_caseload.ipynb``, validated (GUIDE.md §1)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    panel_date: dt.date = Field(description="panel meeting to prepare for")
-    as_of: dt.date = Field(description="date the caseload is counted at")
-    kinds: list[Kind] = Field(min_length=1, description="panel kinds shown (X4)")
-    data_source: str = Field("", description="data source; blank = the bundled sample")
-    interactive: StrictBool = Field(False, description="build widgets (JupyterLab)")
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-def money(pence: pd.Series) -> pd.Series:
-    """Integer pence shown to the penny: ``123456`` -> ``"£1234.56"`` (F10)."""
-    return pounds_text(pence)
-
 
 def status_on(apps: pd.DataFrame, on: dt.date | str) -> pd.DataFrame:
     """Applications received by ``on``, with the decision as known on ``on``.
@@ -108,7 +78,7 @@ def barred(apps: pd.DataFrame, judgement: pd.Series,
     out = pd.Series(False, index=apps.index)
     received = apps["received_date"]
     for kind in PANEL_KINDS:  # four kinds x a few dated values, each vectorised
-        values = params[f"panel.barred_judgements.{kind}"].values
+        values = params.series(f"panel.barred_judgements.{kind}").values
         for i, item in enumerate(values):
             end = values[i + 1].start if i + 1 < len(values) else dt.date.max
             m = ((apps["kind"] == kind) & (received >= pd.Timestamp(item.start))
@@ -259,135 +229,11 @@ def backlog(apps: pd.DataFrame, start: dt.date | str, end: dt.date | str,
     return pd.concat(frames, ignore_index=True)
 
 
-# -- committed funding (X4, F1-F10) --------------------------------------------------------
-
-def _latest_rows(attendance: pd.DataFrame, on: dt.date | str) -> pd.DataFrame:
-    """Each child's attendance rows in their latest term on or before ``on``'s term."""
-    t = attendance["term"].map(terms.index).to_numpy()
-    keep = t <= terms.index(terms.containing(as_date(on)))
-    att = attendance.loc[keep].assign(_t=t[keep])
-    latest = att.groupby("child_id", observed=True)["_t"].transform("max")
-    return att.loc[att["_t"] == latest, ["child_id", "setting_id", "hours_per_week"]]
-
-
-def committed(apps: pd.DataFrame, children: pd.DataFrame, attendance: pd.DataFrame,
-              settings: pd.DataFrame, on: dt.date | str,
-              params: Parameters | None = None) -> pd.DataFrame:
-    """Funding committed by approved awards, per award, term and setting, in pence.
-
-    An award known on ``on`` runs from the term of its decision to the term before the
-    child's school entry (:func:`eyanalysis.rules.terms.school_entry`), or until the term before a
-    later award for the same child, which supersedes it. Hours a week are the child's latest
-    attendance rows on or before ``on`` (``panel.assumed_hours_per_week`` when there are
-    none: ``hours_assumed``); weeks per term from ``nef.term_weeks``; funding age from
-    :func:`eyanalysis.rules.terms.funding_age` (F6). Amounts come from
-    :func:`eyanalysis.rules.supplement.supplement` with the rates in force at each term's start,
-    the cap and split rules included (F1-F5, F10). A 0-5 non-NEF child receives no NEF base
-    rate, so F5 (levels inside the base rate) does not apply to them: they are costed at the
-    top-up of the awarded level. Kinds costed ``individual`` (``panel.costing``, X4) are not
-    here: see :func:`individual_awards`. ``period`` is ``to date`` up to ``on``'s term and
-    ``to come`` after it.
-    """
-    from eyanalysis.rules.rates import Rates
-    from eyanalysis.rules.supplement import supplement
-
-    params = params or load_parameters()
-    day = as_date(on)
-    st = status_on(apps, day)
-    costing = st["kind"].map({k: params.get(f"panel.costing.{k}", day) for k in PANEL_KINDS})
-    aw = st.loc[(st["decision"] == "approved") & (costing == "rates")]
-    aw = aw.merge(children[["child_id", "birth_month"]], on="child_id", how="left")
-    aw = aw.assign(start=terms.index_of_dates(aw["decision_date"]))
-    entry = terms.school_entry(aw["birth_month"]).str[:4].astype(int).to_numpy() * 3 + 2
-    aw = aw.sort_values(["child_id", "start", "decision_date", "application_id"])
-    nxt = aw.groupby("child_id")["start"].shift(-1).fillna(np.iinfo("int64").max // 2)
-    aw["end"] = np.minimum(entry[aw.index.to_numpy()] - 1, nxt.to_numpy().astype("int64") - 1)
-    aw = aw.reset_index(drop=True)
-    n = np.clip(aw["end"] - aw["start"] + 1, 0, None).to_numpy()
-    rows = aw.loc[np.repeat(aw.index.to_numpy(), n)].reset_index(drop=True)
-    rows["term_idx"] = rows["start"].to_numpy() + (
-        np.arange(len(rows)) - np.repeat(np.cumsum(n) - n, n))
-    rows["term"] = rows["term_idx"].map({i: terms.from_index(i)
-                                         for i in rows["term_idx"].unique()}).astype("string")
-    cols = ["application_id", "kind", "child_id", "awarded_level", "birth_month", "term",
-            "term_idx"]
-    rows = rows[cols].rename(columns={"awarded_level": "level"})
-
-    latest = _latest_rows(attendance, day)
-    with_att = rows.merge(latest, on="child_id", how="inner")
-    without = rows.loc[~rows["child_id"].isin(latest["child_id"])].merge(
-        apps[["application_id", "setting_id"]], on="application_id")
-    without["hours_per_week"] = float(params.get("panel.assumed_hours_per_week", day))
-    att = pd.concat([with_att.assign(hours_assumed=False),
-                     without.assign(hours_assumed=True)], ignore_index=True)
-    if att.empty:
-        return _empty_committed()
-    term_list = att["term"].unique()
-    starts = {t: terms.start(t) for t in term_list}
-    weeks = {t: float(params.get(f"nef.term_weeks.{terms.season(t)}", starts[t]))
-             for t in term_list}
-    att["weeks"] = att["term"].map(weeks).astype(float)
-    att["funding_age"] = terms.funding_age(att["birth_month"], att["term"])
-    att["funding_age"] = att["funding_age"].where(att["kind"] != "non_nef", "not NEF-funded")
-    spec = settings.set_index("setting_id")["provider_type"].eq("specialist")
-    att["specialist"] = att["setting_id"].map(spec).fillna(False).astype(bool)
-    att["level"] = att["level"].astype("string")
-    parts = []
-    for term in term_list:  # one rates lookup per term (a handful), vectorised inside
-        sub = att.loc[att["term"] == term]
-        paid = supplement(sub, Rates.from_parameters(starts[term], params))
-        parts.append(sub.assign(rate=paid["rate"], amount_pence=paid["amount_pence"],
-                                claimable_hours=paid["term_hours"]))
-    out = pd.concat(parts).sort_values(["term_idx", "child_id", "setting_id"])
-    out["period"] = np.where(out["term_idx"] <= terms.index(terms.containing(day)),
-                             "to date", "to come")
-    keep = ["application_id", "kind", "child_id", "setting_id", "level", "term",
-            "funding_age", "hours_per_week", "hours_assumed", "weeks", "claimable_hours",
-            "rate", "amount_pence", "period"]
-    return out[keep].reset_index(drop=True)
-
-
-def _empty_committed() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in {
-        "application_id": "string", "kind": "string", "child_id": "string",
-        "setting_id": "string", "level": "string", "term": "string",
-        "funding_age": "string", "hours_per_week": float, "hours_assumed": bool,
-        "weeks": float, "claimable_hours": float, "rate": "int64", "amount_pence": "int64",
-        "period": "string"}.items()})
-
-
-def committed_by_level(c: pd.DataFrame) -> pd.DataFrame:
-    """Committed pence by awarded level and period, with children and a £ column (F10)."""
-    g = c.groupby(["level", "period"], observed=True)
-    out = g.agg(children=("child_id", "nunique"), awards=("application_id", "nunique"),
-                amount_pence=("amount_pence", "sum")).reset_index()
-    out["level"] = pd.Categorical(out["level"], categories=LEVELS, ordered=True)
-    out = out.sort_values(["level", "period"]).reset_index(drop=True)
-    out["amount_pence"] = out["amount_pence"].astype("int64")
-    out["amount"] = money(out["amount_pence"])
-    return out
-
-
-def individual_awards(apps: pd.DataFrame, on: dt.date | str,
-                      params: Parameters | None = None) -> pd.DataFrame:
-    """Approved awards of kinds set individually (``panel.costing``: out-of-school and
-    holiday provision, X4): counted per kind and level, never costed."""
-    params = params or load_parameters()
-    day = as_date(on)
-    st = status_on(apps, day)
-    costing = st["kind"].map({k: params.get(f"panel.costing.{k}", day) for k in PANEL_KINDS})
-    aw = st.loc[(st["decision"] == "approved") & (costing == "individual")]
-    return (aw.groupby(["kind", aw["awarded_level"].astype("string")], dropna=False)
-            .agg(awards=("application_id", "nunique"), children=("child_id", "nunique"))
-            .reset_index().rename(columns={"awarded_level": "level"}))
-
-
 # -- school entry heads-up (W p. 8) ----------------------------------------------------------
 
 def next_september(on: dt.date | str) -> str:
     """The term id of the first September after ``on``."""
-    day = as_date(on)
-    return f"{day.year + (1 if day.month >= 9 else 0)}-AUT"
+    return terms.next_start_of("AUT", on)
 
 
 def school_entry_headsup(children: pd.DataFrame, attendance: pd.DataFrame,
@@ -428,9 +274,11 @@ def headsup_by_level(h: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class Caseload:
-    """Every table the panel caseload notebook shows, for one set of parameters."""
+    """Every table the panel caseload notebook shows, for one meeting, date and kinds."""
 
-    parameters: PanelCaseloadParameters
+    as_of: dt.date
+    panel_date: dt.date
+    kinds: tuple[str, ...]
     applications: pd.DataFrame
     eligibility: pd.DataFrame
     queue: pd.DataFrame
@@ -450,28 +298,34 @@ class Caseload:
     reviews_note: str
 
 
-def caseload(ds, p: PanelCaseloadParameters, reviews: pd.DataFrame | None = None,
+def caseload(ds, as_of: dt.date | str, panel_date: dt.date | str,
+             kinds: Sequence[str] = tuple(PANEL_KINDS), reviews: pd.DataFrame | None = None,
              params: Parameters | None = None) -> Caseload:
-    """All caseload tables for dataset ``ds`` (:func:`eyanalysis.load`) on ``p.as_of``."""
+    """All caseload tables for dataset ``ds`` (:func:`eyanalysis.load`) as known on
+    ``as_of`` (:meth:`~eyanalysis.data.dataset.Dataset.as_of`), for the meeting on
+    ``panel_date`` and the panel ``kinds`` shown (X4)."""
+    from eyanalysis.analysis import committed as cm
     from eyanalysis.analysis import reviews as rv
 
     params = params or load_parameters()
-    apps = ds.panel_applications.loc[ds.panel_applications["kind"].isin(p.kinds)]
+    on, meeting = as_date(as_of), as_date(panel_date)
+    ds = ds.as_of(on)
+    apps = ds.panel_applications.loc[ds.panel_applications["kind"].isin(list(kinds))]
     insp = ds.tables.get("inspections")
-    start = apps["received_date"].min() if len(apps) else pd.Timestamp(p.as_of)
-    sched = rv.schedule(ds.children, ds.attendance, p.as_of, reviews, params=params)
-    com = committed(apps, ds.children, ds.attendance, ds.settings, p.as_of, params)
-    head = school_entry_headsup(ds.children, ds.attendance, ds.settings, p.as_of)
-    w = waits(apps, p.as_of)
+    start = apps["received_date"].min() if len(apps) else pd.Timestamp(on)
+    sched = rv.schedule(ds.children, ds.attendance, on, reviews, params=params)
+    com = cm.committed(ds, on, params, apps=apps)
+    head = school_entry_headsup(ds.children, ds.attendance, ds.settings, on)
+    w = waits(apps, on)
     return Caseload(
-        parameters=p, applications=apps,
-        eligibility=eligibility(status_on(apps, p.as_of), ds.settings, insp, params),
-        queue=queue(apps, p.panel_date, p.as_of, ds.settings, insp, params),
-        per_meeting=per_meeting(status_on(apps, p.panel_date)),
-        decisions=decisions(apps, p.as_of), funnel=funnel(apps, p.as_of), waits=w,
-        wait_summary=wait_summary(w), backlog=backlog(apps, start, p.as_of),
-        committed=com, committed_by_level=committed_by_level(com),
-        individual_awards=individual_awards(apps, p.as_of, params),
+        as_of=on, panel_date=meeting, kinds=tuple(kinds), applications=apps,
+        eligibility=eligibility(status_on(apps, on), ds.settings, insp, params),
+        queue=queue(apps, meeting, on, ds.settings, insp, params),
+        per_meeting=per_meeting(status_on(apps, meeting)),
+        decisions=decisions(apps, on), funnel=funnel(apps, on), waits=w,
+        wait_summary=wait_summary(w), backlog=backlog(apps, start, on),
+        committed=com, committed_by_level=cm.committed_by_level(com),
+        individual_awards=cm.individual_awards(apps, on, params),
         headsup=head, headsup_by_level=headsup_by_level(head),
         reviews=sched, reviews_by_setting=rv.by_setting(sched),
         reviews_note=rv.note(reviews is not None),

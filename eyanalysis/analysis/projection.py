@@ -29,12 +29,7 @@ from eyanalysis.rules.levels import LEVELS
 
 N_LEVELS = len(LEVELS)
 MAX_AGE = 18  # terms since birth; nobody is funded at 6 years old
-SEASON_OF = {s: i for i, s in enumerate(terms.SEASONS)}  # SPR 0, SUM 1, AUT 2 (index % 3)
-
-
-def birth_term(birth_month: pd.Series) -> np.ndarray:
-    """Term index of the term containing each birth month (YYYY-MM)."""
-    return terms.term_index_of_month(terms.month_index(birth_month))
+SEASONS = terms.TERMS_PER_YEAR  # rates by season are indexed by terms.season_index
 
 
 def child_terms(attendance: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
@@ -46,13 +41,13 @@ def child_terms(attendance: pd.DataFrame, children: pd.DataFrame) -> pd.DataFram
     frame = pd.DataFrame(
         {
             "child_id": attendance["child_id"].astype("string").to_numpy(),
-            "t": attendance["term"].astype("string").map(terms.index).to_numpy(),
+            "t": terms.indices(attendance["term"]),
             "level": codes,
         }
     )
     frame = frame.groupby(["child_id", "t"], as_index=False, sort=False)["level"].max()
     born = pd.Series(
-        birth_term(children["birth_month"].astype("string")),
+        terms.birth_terms(children["birth_month"]),
         index=children["child_id"].astype("string").to_numpy(),
     )
     frame["age"] = frame["t"].to_numpy() - born.reindex(frame["child_id"]).to_numpy()
@@ -104,9 +99,9 @@ def estimate(history: pd.DataFrame) -> CaseloadModel:
     stayed = pos[has_next_term] >= 0
     new_t = at_risk["t"].to_numpy() + 1
     new_age = np.minimum(at_risk["age"].to_numpy() + 1, MAX_AGE - 1)
-    season = new_t % 3
-    leavers = np.zeros((3, MAX_AGE))
-    risk = np.zeros((3, MAX_AGE))
+    season = terms.season_index(new_t)
+    leavers = np.zeros((SEASONS, MAX_AGE))
+    risk = np.zeros((SEASONS, MAX_AGE))
     np.add.at(risk, (season, new_age), 1)
     np.add.at(leavers, (season[~stayed], new_age[~stayed]), 1)
     leave = (leavers + 0.5) / (risk + 1.0)  # Jeffreys-smoothed; no data -> 0.5
@@ -123,13 +118,13 @@ def estimate(history: pd.DataFrame) -> CaseloadModel:
     prev = key + (history["t"] - 1).astype(str)
     is_new = (cur.get_indexer(pd.Index(prev)) < 0) & np.isin(history["t"].to_numpy() - 1, seen)
     new = history[is_new]
-    entrants = np.zeros((3, N_LEVELS, MAX_AGE))
-    years = np.zeros(3)
-    totals: list[list[float]] = [[], [], []]
+    entrants = np.zeros((SEASONS, N_LEVELS, MAX_AGE))
+    years = np.zeros(SEASONS)
+    totals: list[list[float]] = [[] for _ in range(SEASONS)]
     for t in seen[1:]:
         if t - 1 not in seen:
             continue
-        s = t % 3
+        s = terms.season_index(t)
         years[s] += 1
         rows = new[new["t"] == t]
         np.add.at(entrants[s], (rows["level"].to_numpy(), rows["age"].to_numpy()), 1)
@@ -159,7 +154,7 @@ def caseload(history: pd.DataFrame, term: str) -> np.ndarray:
 
 def _step(n: np.ndarray, model: CaseloadModel, new_t: int) -> np.ndarray:
     """Expected caseload in term ``new_t`` from ``n`` in the term before."""
-    s = new_t % 3
+    s = terms.season_index(new_t)
     aged = np.zeros_like(n)
     aged[:, 1:] = n[:, :-1]
     aged[:, -1] += n[:, -1]  # the oldest cell leaves through leave[:, MAX_AGE-1] = 1
@@ -228,7 +223,7 @@ def simulate(
     t0 = terms.index(first_term)
     for k in range(n_terms):  # a loop over terms only
         new_t = t0 + k
-        s = new_t % 3
+        s = terms.season_index(new_t)
         aged = np.zeros_like(n)
         aged[:, :, 1:] = n[:, :, :-1]
         aged[:, :, -1] += n[:, :, -1]
@@ -256,6 +251,4 @@ def simulate(
 def funding_age_of_cell(term: str) -> np.ndarray:
     """Funding age (``"2"`` or ``"3-4"``) of each age cell in ``term`` (F6)."""
     t = terms.index(term)
-    born = t - np.arange(MAX_AGE)
-    # a child is 3-4 from the term after the term holding the third birthday: born + 9
-    return np.where(t > born + 9, "3-4", "2")
+    return terms.funding_age_of(t - np.arange(MAX_AGE), t)

@@ -35,7 +35,7 @@ SCHEDULED = "scheduled"
 def current_levels(attendance: pd.DataFrame, on: dt.date | str) -> pd.DataFrame:
     """Attendance rows of the current term: the latest term with rows on or before the term
     containing ``on`` (children who have left are not listed)."""
-    term_idx = attendance["term"].map(terms.index).to_numpy()
+    term_idx = terms.indices(attendance["term"])
     upto = term_idx <= terms.index(terms.containing(as_date(on)))
     if not upto.any():
         return attendance.iloc[0:0].reset_index(drop=True)

@@ -33,15 +33,6 @@ from eyanalysis.rules.terms import timestamp
 CYCLE = {"v1": "learning_development", "v2": "welfare", "v3": "send_review"}
 
 
-def term_of(dates: pd.Series) -> pd.Series:
-    """Term id (``YYYY-AUT/SPR/SUM``) of each date (terms start 1 Sep, 1 Jan, 1 Apr)."""
-    month = dates.dt.month
-    season = np.select([month < 4, month < 9], ["SPR", "SUM"], "AUT")
-    out = (dates.dt.year.astype("Int64").astype("string") + "-"
-           + pd.Series(season, index=dates.index, dtype="string"))
-    return out.where(dates.notna()).astype("string")
-
-
 def periods(kind: str, start: dt.date | str, on: dt.date | str) -> pd.DataFrame:
     """Months or terms from the one containing ``start`` to the one containing ``on``:
     ``period``, ``period_start``, ``period_end`` (exclusive)."""
@@ -68,7 +59,7 @@ def as_day(when: dt.date | str) -> pd.Timestamp:
 
 
 def _period_key(kind: str, dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m").astype("string") if kind == "month" else term_of(dates)
+    return dates.dt.strftime("%Y-%m").astype("string") if kind == "month" else terms.of_dates(dates)
 
 
 def compliance(line: pd.DataFrame, settings: pd.DataFrame, visits: pd.DataFrame,
@@ -136,7 +127,7 @@ def compliance_summary(comp: pd.DataFrame, settings: pd.DataFrame, by: str = "di
     up into their term), with the share met among periods that are over (C1)."""
     over = comp[comp["status"] != "in progress"].merge(
         settings[["setting_id", by]], on="setting_id")
-    over = over.assign(term=term_of(over["period_start"]), met=over["status"] == "met")
+    over = over.assign(term=terms.of_dates(over["period_start"]), met=over["status"] == "met")
     grp = over.groupby([by, "term", "level"], as_index=False).agg(
         owed=("met", "size"), met=("met", "sum"))
     grp["missed"] = grp["owed"] - grp["met"]

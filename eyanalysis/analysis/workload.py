@@ -23,7 +23,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from eyanalysis.analysis.visits import CYCLE, review_year, term_of
+from eyanalysis.analysis.visits import CYCLE, review_year
 from eyanalysis.data.schemas import SUPPORT_LEVELS
 from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.rules import terms
@@ -102,16 +102,13 @@ def demand(spread: pd.DataFrame, on: dt.date | str, params: Parameters | None = 
                        * _f(p, "support.working_days_per_month", on))
     out["balance"] = out["capacity"] - out["needed"]
     out["shortfall"] = (-out["balance"]).clip(lower=0)
-    out["term"] = term_of(out["month"])
+    out["term"] = terms.of_dates(out["month"])
     return out
 
 
 def _months_in_term(months: pd.Series) -> pd.Series:
-    # terms start 1 Sep, 1 Jan, 1 Apr (eyanalysis.rules.terms): the months each term spans
-    starts = pd.to_datetime(term_of(months).map(lambda t: terms.start(t).isoformat()))
-    ends = pd.to_datetime(term_of(months).map(lambda t: terms.end(t).isoformat()))
-    return ((ends.dt.year - starts.dt.year) * 12 + ends.dt.month - starts.dt.month + 1
-            ).astype(float)
+    """Calendar months of the term each month falls in (:func:`eyanalysis.rules.terms.months`)."""
+    return terms.of_dates(months).map(terms.months).astype(float)
 
 
 def by_term(monthly: pd.DataFrame) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from eyanalysis.analysis.forecast import Forecast, Inputs, recost, to_penny
+from eyanalysis.analysis.costing import to_penny
+from eyanalysis.analysis.forecast import Forecast, Inputs, recost
 from eyanalysis.present.charts.forecast import fan_chart
 from eyanalysis.rules import terms
 

@@ -25,6 +25,7 @@ def _progress(stream=sys.stderr):
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
+    from eyanalysis.analysis.costing import sensitivity
     from eyanalysis.analysis.forecast import Inputs, published, run
     from eyanalysis.data.dataset import load
     from eyanalysis.data.export import safe_csv, safe_excel
@@ -38,13 +39,17 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         raise InputDataError(f"--out {out}: use a .csv or .xlsx file name.")
     if args.terms < 1 or args.paths < 0:
         raise InputDataError("--terms must be at least 1 and --paths at least 0.")
-    parse(args.from_term)
+    if args.from_term:
+        parse(args.from_term)
     params = load_parameters()
     scenarios = load_scenarios(args.scenario, params)  # baseline first
     ds = load(args.data, tables=["attendance", "children", "settings"])
+    if args.as_of:
+        ds = ds.as_of(args.as_of)
     inputs = Inputs.from_dataset(ds)
+    first = args.from_term or inputs.next_term
     long_run = args.paths * args.terms >= 5000 and not args.quiet
-    fc = run(inputs, scenarios, args.from_term, args.terms, args.paths, args.seed,
+    fc = run(inputs, scenarios, first, args.terms, args.paths, args.seed,
              progress=_progress() if long_run else None)
     table = published(fc)
     if out is None:
@@ -52,13 +57,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     elif out.suffix.lower() == ".csv":
         safe_csv(table, out, float_format="%.2f")
     else:
-        from eyanalysis.analysis.forecast import sensitivity
-
         safe_excel({"Forecast": table, "Sensitivity": sensitivity(fc),
                     "By level": fc.by_level}, out)
     if out is not None:
-        print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms, {args.paths} "
-              f"paths, seed {args.seed})", file=sys.stderr)
+        print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms from {first}, "
+              f"{args.paths} paths, seed {args.seed})", file=sys.stderr)
     for note in fc.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
@@ -76,8 +79,11 @@ def add_parser(sub) -> None:
     p.add_argument("--scenario", action="append", default=None, metavar="FILE",
                    help="scenario YAML (repeatable; default: every file in "
                         "parameters/scenarios/)")
-    p.add_argument("--from", dest="from_term", default="2027-SPR", metavar="TERM",
-                   help="first term to project, YYYY-AUT/SPR/SUM (default 2027-SPR)")
+    p.add_argument("--from", dest="from_term", default=None, metavar="TERM",
+                   help="first term to project, YYYY-AUT/SPR/SUM (default: the term after "
+                        "the last term the data hold)")
+    p.add_argument("--as-of", dest="as_of", default=None, metavar="YYYY-MM-DD",
+                   help="project from the history known on this date (default: all the data)")
     p.add_argument("--terms", type=int, default=6, metavar="N", help="terms to project (6)")
     p.add_argument("--paths", type=int, default=2000, metavar="N",
                    help="Monte Carlo paths (default 2000; 0 = expected path only)")

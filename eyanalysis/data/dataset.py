@@ -12,17 +12,23 @@ unknown encoding becomes one problem (line blank or 1) and counts 0 rows read, a
 other table is still checked. Rows of other tables that refer to a table that failed as a
 whole (unreadable, or a required column missing) cannot be checked: they are quarantined
 with one problem per referring column, not one per row.
+
+:meth:`Dataset.as_of` gives the data as they were known on a date (see its docstring); every
+notebook, command and table that speaks of a term reads the data through it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import pickle
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from eyanalysis.data import validation as v
+from eyanalysis.data.claims import levels_known
 from eyanalysis.data.export import safe_csv
 from eyanalysis.data.privacy import refuse_personal_data
 from eyanalysis.data.readers import reader_problems
@@ -35,17 +41,27 @@ from eyanalysis.data.schemas import (
 )
 from eyanalysis.data.sources import RawTable, read_source
 from eyanalysis.errors import InputDataError
+from eyanalysis.parameters import as_date
+from eyanalysis.rules import terms
+from eyanalysis.rules.support import crisis_starts
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
 # Parents are validated before the tables that refer to them (foreign keys).
 ORDER = ["settings", "children", "inspections", "attendance", "visits", "categorisations",
          "panel_applications"]
-
-
+NOT_INSPECTED = "not_yet_inspected"
 
 
 @dataclass
 class Dataset:
+    """The seven tables (``tables``, typed accepted rows; also as attributes, e.g.
+    ``ds.attendance``), the rows quarantined at load, the problem table and rows read.
+
+    ``as_of_day`` is set on the data as known on a date (:meth:`as_of`); ``withheld`` then
+    counts, per table, the accepted rows dated after it, so that
+    ``rows in = accepted + quarantined + withheld``.
+    """
+
     source: str
     tables: dict[str, pd.DataFrame]
     quarantined: dict[str, pd.DataFrame]
@@ -53,6 +69,8 @@ class Dataset:
     rows_in: dict[str, int] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)  # how each table was read
     checked_on: dt.date | None = None  # dates after this were refused as in the future
+    as_of_day: dt.date | None = None
+    withheld: dict[str, int] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -62,17 +80,125 @@ class Dataset:
 
     @property
     def counts(self) -> pd.DataFrame:
+        """Rows in, accepted and quarantined per table (and ``after_as_of``, the rows
+        withheld by :meth:`as_of`, on data as known on a date)."""
         rows = [{"table": n, "rows_in": self.rows_in[n], "accepted": len(self.tables[n]),
                  "quarantined": len(self.quarantined[n]),
                  "encoding": self.encodings.get(n, "")} for n in self.tables]
-        return pd.DataFrame(rows, columns=["table", "rows_in", "accepted", "quarantined",
-                                           "encoding"])
+        out = pd.DataFrame(rows, columns=["table", "rows_in", "accepted", "quarantined",
+                                          "encoding"])
+        if self.as_of_day is not None:
+            out["after_as_of"] = [self.withheld.get(n, 0) for n in self.tables]
+        return out
 
     @property
     def summary(self) -> str:
         c = self.counts
-        return (f"rows: {c.rows_in.sum()} in, {c.accepted.sum()} accepted, "
+        text = (f"rows: {c.rows_in.sum()} in, {c.accepted.sum()} accepted, "
                 f"{c.quarantined.sum()} quarantined")
+        if self.as_of_day is not None:
+            text += (f"; {c.after_as_of.sum()} dated after {self.as_of_day.isoformat()} "
+                     "(not known then)")
+        return text
+
+    def save(self, path: Path | str) -> Path:
+        """Write this dataset (validated, typed, as known on ``as_of_day``) to one file for
+        :func:`read_saved`: how the termly run hands every notebook the same data, loaded
+        and validated once. A pickle: read back only files written by eyanalysis."""
+        path = Path(path)
+        with open(path, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        return path
+
+    def write_csv(self, folder: Path | str) -> list[Path]:
+        """Write every table as ``folder/<table>.csv`` in the form :func:`load` reads
+        (dates YYYY-MM-DD, true/false, level ids, blanks for missing values), so that
+        ``load(folder)`` gives the same tables back: e.g. a copy of the data cut at a date,
+        ``ds.as_of(day).write_csv(folder)`` (``eyanalysis snapshot``)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, frame in self.tables.items():
+            path = folder / f"{name}.csv"
+            _as_text(TABLES[name], frame).to_csv(path, index=False, lineterminator="\n")
+            paths.append(path)
+        return paths
+
+    def as_of(self, day: dt.date | str) -> Dataset:
+        """The data as they were known on ``day`` (pure: ``self`` is not changed; idempotent:
+        ``ds.as_of(d).as_of(d)`` equals ``ds.as_of(d)``). Decisions:
+
+        - ``attendance``: terms starting after ``day`` are not there; a row whose
+          ``level_from`` is after ``day`` shows the level known on ``day`` (the child's level
+          in the previous term, ``NE`` for a child new that term; ``level_from`` then the
+          date that level took effect, or the term start), the rule of
+          :func:`eyanalysis.data.claims.levels_known`;
+        - ``visits``: visits planned after ``day`` (and not held by then) are not there; a
+          ``held_date`` after ``day`` is blanked with its ``level_agreed`` (the visit not yet
+          held), and so is a ``self_audit_received`` after ``day``;
+        - ``categorisations`` effective, ``inspections`` dated and ``panel_applications``
+          received after ``day`` are not there; a panel decision dated after ``day`` reads
+          ``pending`` (its date and awarded level blank; a ``panel_date`` stays: the meeting
+          was known);
+        - ``settings``: the latest Ofsted judgement and date become the latest inspection on
+          or before ``day`` (``not_yet_inspected`` when none); ``in_crisis`` holds only from
+          the crisis start (:func:`eyanalysis.rules.support.crisis_starts`) on;
+        - ``children``: with the attendance table loaded, only children with an attendance
+          row or an application kept above (a child first funded later is not known yet);
+          ``eypp_eligible``, ``ehcp_status`` and the other flags are undated and stay as
+          recorded.
+
+        ``rows_in``, ``quarantined`` and ``problems`` describe the load and stay as they
+        are; ``withheld`` counts the accepted rows left out, so
+        ``rows in = accepted + quarantined + withheld`` (:attr:`counts`).
+        """
+        day = as_date(day)
+        if self.as_of_day is not None and self.as_of_day <= day:
+            return self  # known on an earlier day already: nothing later is there
+        ts = pd.Timestamp(day)
+        t = dict(self.tables)
+        if "attendance" in t:
+            att = t["attendance"]
+            begun = {x: terms.start(x) <= day for x in att["term"].astype("string").unique()}
+            att = att.loc[att["term"].astype("string").map(begun).astype(bool)]
+            level, since = levels_known(att, att, day)
+            t["attendance"] = att.assign(
+                level=pd.Categorical(level.to_numpy(), dtype=att["level"].dtype)
+                if isinstance(att["level"].dtype, pd.CategoricalDtype) else level,
+                level_from=since.astype(att["level_from"].dtype))
+        if "visits" in t:
+            vis = t["visits"]
+            vis = vis.loc[(vis["planned_date"] <= ts) | (vis["held_date"] <= ts)]
+            later = vis["held_date"] > ts
+            t["visits"] = vis.assign(
+                held_date=vis["held_date"].mask(later),
+                level_agreed=vis["level_agreed"].mask(later),
+                self_audit_received=vis["self_audit_received"].mask(
+                    vis["self_audit_received"] > ts))
+        for name, col in (("categorisations", "effective_date"),
+                          ("inspections", "inspection_date"),
+                          ("panel_applications", "received_date")):
+            if name in t:
+                t[name] = t[name].loc[t[name][col] <= ts]
+        if "panel_applications" in t:
+            apps = t["panel_applications"]
+            later = apps["decision_date"] > ts
+            t["panel_applications"] = apps.assign(
+                decision=apps["decision"].mask(later, "pending"),
+                decision_date=apps["decision_date"].mask(later),
+                awarded_level=apps["awarded_level"].mask(later))
+        if "settings" in t:
+            t["settings"] = _settings_as_of(t["settings"], t.get("inspections"),
+                                            self.tables.get("visits"), ts)
+        if "children" in t and "attendance" in t:
+            known = set(t["attendance"]["child_id"].astype("string"))
+            if "panel_applications" in t:
+                known |= set(t["panel_applications"]["child_id"].astype("string"))
+            kids = t["children"]
+            t["children"] = kids.loc[kids["child_id"].astype("string").isin(known)]
+        t = {n: f.reset_index(drop=True) for n, f in t.items()}
+        withheld = {n: self.withheld.get(n, 0) + len(self.tables[n]) - len(t[n]) for n in t}
+        return replace(self, tables=t, as_of_day=day, withheld=withheld)
 
     def write_report(self, folder: Path) -> list[Path]:
         """``problems.csv``, ``counts.csv`` and one quarantine file per table with rejects."""
@@ -88,6 +214,72 @@ class Dataset:
             elif target.exists():
                 target.unlink()
         return paths
+
+
+SAVED_SUFFIX = ".pickle"
+
+
+def read_saved(path: Path | str) -> Dataset:
+    """A dataset written by :meth:`Dataset.save` (never a file from elsewhere)."""
+    path = Path(path)
+    if path.suffix != SAVED_SUFFIX or not path.is_file():
+        raise InputDataError(f"{path}: not a dataset saved by eyanalysis (a {SAVED_SUFFIX} "
+                             "file written by the termly run).")
+    with open(path, "rb") as fh:
+        ds = pickle.load(fh)  # noqa: S301 - written by Dataset.save in the same run
+    if not isinstance(ds, Dataset):
+        raise InputDataError(f"{path}: not a dataset saved by eyanalysis.")
+    return ds
+
+
+def _as_text(table, frame: pd.DataFrame) -> pd.DataFrame:
+    """The typed columns of ``table`` back as the text a source holds."""
+    out = {}
+    for f in table.fields:
+        col = frame[f.name]
+        if f.kind == "date":
+            text = col.dt.strftime("%Y-%m-%d")
+        elif f.kind == "bool":
+            text = col.map({True: "true", False: "false"})
+        elif f.kind == "number":
+            text = col.map(lambda x: "" if pd.isna(x) else np.format_float_positional(
+                x, trim="-"))
+        else:
+            text = col.astype("string")
+        out[f.name] = text.astype("string").fillna("")
+    return pd.DataFrame(out)
+
+
+def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
+                    visits: pd.DataFrame | None, ts: pd.Timestamp) -> pd.DataFrame:
+    """Settings with the Ofsted judgement and crisis flag known on ``ts`` (see
+    :meth:`Dataset.as_of`)."""
+    own = settings.loc[settings["ofsted_date"] <= ts,
+                       ["setting_id", "ofsted_date", "ofsted_judgement"]]
+    seen = [own.set_axis(["setting_id", "date", "judgement"], axis=1)]
+    if inspections is not None:
+        single_word = inspections["judgement"].notna()  # report cards have none (O1)
+        seen.append(inspections.loc[single_word & (inspections["inspection_date"] <= ts),
+                                    ["setting_id", "inspection_date", "judgement"]]
+                    .set_axis(["setting_id", "date", "judgement"], axis=1))
+    seen = pd.concat([f.astype({"setting_id": "string", "judgement": "string"})
+                      for f in seen], ignore_index=True)
+    latest = (seen.sort_values(["setting_id", "date"], kind="stable")
+              .drop_duplicates("setting_id", keep="last").set_index("setting_id"))
+    ids = settings["setting_id"].astype("string")
+    judgement = ids.map(latest["judgement"]).fillna(NOT_INSPECTED)
+    if visits is None:
+        visits = pd.DataFrame({c: pd.Series(dtype="object") for c in
+                               ("setting_id", "held_date", "level_agreed", "visit_type",
+                                "visit_id")}).astype({"held_date": "datetime64[ns]"})
+    crisis = crisis_starts(settings, visits).set_index("setting_id")["crisis_from"]
+    began = crisis.reindex(ids.to_numpy()).to_numpy() <= ts.to_datetime64()  # NaT: False
+    in_crisis = settings["in_crisis"].astype(bool).to_numpy() & began
+    return settings.assign(
+        ofsted_judgement=judgement.astype(settings["ofsted_judgement"].dtype),
+        ofsted_date=pd.Series(latest["date"].reindex(ids.to_numpy()).to_numpy(),
+                              index=settings.index).astype(settings["ofsted_date"].dtype),
+        in_crisis=in_crisis)
 
 
 def load(source: str | Path | None = None, tables: list[str] | None = None, *,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from eyanalysis.data import validation as v
-from eyanalysis.rules import levels, support
+from eyanalysis.rules import levels, support, terms
 from eyanalysis.vocabulary import (
     CRITERIA_FLAGS,
     DECISIONS,
@@ -193,10 +193,7 @@ def _result_rules() -> tuple[RowRule, ...]:
 
 
 def _level_from_within_term(f: pd.DataFrame) -> pd.Series:
-    term = f["term"].str.extract(r"^(\d{4})-(AUT|SPR|SUM)$")
-    end_month = term[1].map({"SPR": "03-31", "SUM": "08-31", "AUT": "12-31"})
-    term_end = pd.to_datetime(term[0] + "-" + end_month, errors="coerce")
-    return ~(_date(f["level_from"]) > term_end)
+    return ~(_date(f["level_from"]) > terms.ends(f["term"]).to_numpy())
 
 
 def _one_level_per_child_per_term(f: pd.DataFrame) -> pd.Series:
@@ -230,7 +227,9 @@ SETTINGS = Table(
               "history every rule uses (C2, O2, C8).", choices=JUDGEMENTS),
         Field("ofsted_date", "date", "Date of that single-word inspection (before 10 November "
               "2025); blank only when there is none.", required=False),
-        Field("in_crisis", "bool", "Setting in crisis or emergency (C1: Intensive support)."),
+        Field("in_crisis", "bool", "Setting in crisis or emergency now (C1: Intensive "
+              "support); as known on a past date, from the crisis start (its first visit of "
+              "the final run agreeing Intensive) on."),
         Field("nef_registered", "bool", "Offers Nursery Education Funding (NEF) places; the "
               "population of the annual audit (M2)."),
     ),
@@ -291,7 +290,8 @@ ATTENDANCE = Table(
         Field("weeks", "number", "Funded weeks in the term (F7).", low=0, high=52,
               low_inclusive=False),
         Field("level", "level", "SEND level (L1); former names are mapped to ids."),
-        Field("level_from", "date", "Date the level took effect; not after the term ends."),
+        Field("level_from", "date", "Date the level took effect; not after the term ends. "
+              "Before it, the child counts at their level of the term before (NE if new)."),
     ),
     unique=("child_id", "setting_id", "term"),
     rules=(
@@ -420,7 +420,14 @@ def data_dictionary() -> str:
            "Generated from `eyanalysis/data/schemas.py` by `eyanalysis dictionary`; do not edit by "
            "hand. Every table is validated lazily at load: rows breaking a rule are "
            "quarantined with the file, line, column, value and reason; nothing is dropped "
-           "silently.", ""]
+           "silently.", "",
+           "Every term table reads the data **as known on a date** (the term's count date: "
+           "its last day, or the run date while it runs; `Dataset.as_of`): rows dated after "
+           "it are left out (attendance of later terms, visits planned later, "
+           "categorisations, inspections and applications dated later), a later "
+           "`held_date`, `self_audit_received`, decision or level reads as not yet known, "
+           "and the settings' Ofsted judgement and crisis flag are those in force then. The "
+           "columns below say what each one means then.", ""]
     for t in TABLES.values():
         out += [f"## `{t.name}`", "", t.description, ""]
         if t.unique:

@@ -90,7 +90,7 @@ class Shape:
     columns of every row (``"total = age_2 + age_3_4"``, ``"approved <= decided"``,
     ``"held + missed <= planned"``); the total row satisfies them too. ``series``:
     equations with the previous term's table of the same kind, row by row
-    (``"backlog_at_term_end = previous.backlog_at_term_end + received - decided"``).
+    (``"awaiting_decision = previous.awaiting_decision + received - decided"``).
     """
 
     counts: tuple[str, ...]

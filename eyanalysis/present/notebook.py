@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 import pandas as pd
@@ -12,6 +11,8 @@ from eyanalysis.parameters import Parameters, load_parameters
 # plotly.js embedded once per notebook: charts render in JupyterLab, in nbconvert HTML
 # and offline (GUIDE.md §1). Never a CDN renderer: reports must open with no internet.
 OFFLINE_RENDERER = "plotly_mimetype+notebook"
+SOURCE_COLUMNS = ["parameter", "label", "value", "unit", "in force from", "dates read",
+                  "source", "link or page"]
 
 
 def configure_plotly() -> str:
@@ -22,19 +23,43 @@ def configure_plotly() -> str:
     return pio.renderers.default
 
 
-def sources(paths: list[str], on: dt.date | str, params: Parameters | None = None
-            ) -> pd.DataFrame:
-    """The parameters a notebook used: value on ``on``, unit and the reference behind it."""
+def sources(params: Parameters | None = None) -> pd.DataFrame:
+    """The parameters a notebook actually used, from the reads ``params`` recorded
+    (:meth:`eyanalysis.parameters.Parameters.read_log`): one row per parameter and value in
+    force on the dates it was read, with its unit, the dates read and its reference. A
+    parameter whose whole series was consulted lists every dated value."""
     params = params or load_parameters()
+    read: dict[str, list] = {}
+    for path, day in params.read_log():
+        read.setdefault(path, []).append(day)
     rows = []
-    for path in paths:
+    for path in sorted(read):
         par = params[path]
-        entry = par.entry(on)
-        refs = list(entry.reference) or list(par.metadata.get("reference", []))
-        ref = refs[0] if refs else {}
-        rows.append({
-            "parameter": path, "label": par.label, "value": entry.value, "unit": par.unit,
-            "in force from": entry.start.isoformat(), "source": ref.get("title", ""),
-            "link or page": ref.get("href") or (f"p. {ref['page']}" if ref.get("page") else ""),
-        })
-    return pd.DataFrame(rows)
+        days = read[path]
+        dated = sorted(d for d in days if d is not None)
+        entries = list(par.values) if None in days else list(
+            {par.entry(d).start: par.entry(d) for d in dated}.values())
+        for entry in sorted(entries, key=lambda e: e.start):
+            used = [d for d in dated if par.entry(d).start == entry.start]
+            refs = list(entry.reference) or list(par.metadata.get("reference", []))
+            ref = refs[0] if refs else {}
+            rows.append({
+                "parameter": path, "label": par.label, "value": _text(entry.value),
+                "unit": par.unit, "in force from": entry.start.isoformat(),
+                "dates read": _span(used) if used else "every dated value",
+                "source": ref.get("title", ""),
+                "link or page": ref.get("href") or (f"p. {ref['page']}" if ref.get("page")
+                                                    else ""),
+            })
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(str(v) for v in value) or "(none)"
+    return str(value)
+
+
+def _span(days: list) -> str:
+    first, last = min(days), max(days)
+    return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"

@@ -4,16 +4,15 @@ Every table a report shows goes through :func:`table`, which applies
 :func:`eyanalysis.present.disclosure.suppress` (primary and secondary suppression, then the
 audit by linear programming that hides more until no hidden cell can be narrowed below
 ``disclosure.audit_width``; what a reader knows about the table comes from
-``frame.attrs``) and refuses child-level columns. When the environment variable
-``EYANALYSIS_PUBLISH_DIR`` is set (the termly run sets it for each notebook), the safe table
-is also written there as ``<name>.csv`` through :func:`eyanalysis.data.export.safe_csv` (no
-live formula), byte-for-byte the same for the same inputs.
+``frame.attrs``) and refuses child-level columns. Given a ``folder`` (the notebook's
+``publish_dir`` parameter, which the termly run passes), the safe table is also written
+there as ``<name>.csv`` through :func:`eyanalysis.data.export.safe_csv` (no live formula),
+byte-for-byte the same for the same inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -23,11 +22,8 @@ from eyanalysis.data.export import safe_csv
 from eyanalysis.errors import DisclosureError
 from eyanalysis.present.disclosure import signed_change, suppress
 
-PUBLISH_DIR_ENV = "EYANALYSIS_PUBLISH_DIR"
 CHILD_LEVEL = re.compile(r"child_id|birth_month|application_id", re.I)
 _NAME = re.compile(r"^[a-z0-9_]+$")
-
-
 
 
 def table(
@@ -39,8 +35,10 @@ def table(
     total_row: bool = False,
     change: tuple[str, str] | None = None,
     on: dt.date | str | None = None,
+    folder: Path | str | None = None,
 ) -> pd.DataFrame:
-    """The suppressed copy of ``frame`` to show (and write, in a scheduled run).
+    """The suppressed copy of ``frame`` to show (and write to ``folder/<name>.csv`` when a
+    ``folder`` is given: a scheduled run).
 
     ``change=(now, before)`` adds a signed ``change`` column computed from the published
     (suppressed) counts, never from the raw ones.
@@ -56,7 +54,6 @@ def table(
     safe = suppress(frame, counts, money=money, total_row=total_row, on=on)
     if change:
         safe["change"] = signed_change(safe, *change)
-    folder = os.environ.get(PUBLISH_DIR_ENV)
     if folder:
         path = Path(folder) / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)

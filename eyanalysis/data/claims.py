@@ -1,0 +1,193 @@
+"""A term's claims from a dataset: the one adapter from the attendance table to the rules
+engine (:mod:`eyanalysis.rules.supplement`, :mod:`eyanalysis.rules.grid`).
+
+:func:`for_term` is the only place that derives, for a term, each row's funding age (F6,
+:func:`eyanalysis.rules.terms.funding_age`), specialist flag (F4: provider type
+``specialist``), weeks (F7: as recorded; ``nef.term_weeks`` for a projected term) and EYPP
+flag (P1: ``children.eypp_eligible``), and the level known on a date. The termly summary,
+the payment timeline, the forecast, the costing and the panel's committed funding all read
+claims through it, so the same term costs the same everywhere.
+
+**The level known on a date** (the rule :meth:`Dataset.as_of
+<eyanalysis.data.dataset.Dataset.as_of>` applies too): a row whose ``level_from`` is after
+the date shows the child's level in the previous term, or ``NE`` for a child new that term;
+its ``level_from`` then reads as the date that level took effect, or the term's first day.
+
+**A projected term** (one the data do not hold, or that starts after ``known_on``): the
+rows of the latest term the data hold (that started by ``known_on``) carried forward:
+children who start Reception by then leave (:func:`eyanalysis.rules.terms.school_entry`),
+hours per week and settings stay, weeks come from ``nef.term_weeks``, and new entrants are
+not known (the caseload projection adds them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from eyanalysis.errors import InputDataError
+from eyanalysis.parameters import Parameters, as_date, resolve
+from eyanalysis.rules import terms
+from eyanalysis.rules.levels import LEVELS
+
+COLUMNS = ["child_id", "setting_id", "term", "level", "level_from", "hours_per_week", "weeks",
+           "funding_age", "eypp", "specialist", "projected"]
+NEW = "NE"  # the level of a child not yet known at a level (L1)
+
+
+def terms_held(attendance: pd.DataFrame) -> list[str]:
+    """The terms the attendance table holds, in order."""
+    return sorted(attendance["term"].astype("string").dropna().unique(), key=terms.index)
+
+
+def term_weeks(term: str, params: Parameters | None = None) -> float:
+    """Funded weeks of a term with no recorded weeks (a projected term, an award costed on
+    assumed hours): ``nef.term_weeks`` of its season in force on its first day (F7)."""
+    return float(resolve(params).get(f"nef.term_weeks.{terms.season(term)}", terms.start(term)))
+
+
+def last_term(attendance: pd.DataFrame) -> str | None:
+    """The last term the attendance table holds (``None`` when it is empty)."""
+    held = terms_held(attendance)
+    return held[-1] if held else None
+
+
+def levels_known(rows: pd.DataFrame, attendance: pd.DataFrame, on: dt.date | str
+                 ) -> tuple[pd.Series, pd.Series]:
+    """``(level, level_from)`` of attendance ``rows`` as known on ``on``.
+
+    A row whose ``level_from`` is after ``on`` shows the child's level in the term before
+    the row's term (the earliest ``level_from`` of that level), or ``NE`` from the row's
+    term start for a child not there in the term before.
+    """
+    level = rows["level"].astype("string")
+    since = rows["level_from"].astype("datetime64[ns]")
+    later = (since > terms.timestamp(on)).to_numpy()
+    if not later.any():
+        return level, since
+    late = rows.loc[later]
+    t = terms.indices(late["term"])
+    att_t = terms.indices(attendance["term"])
+    before = attendance.loc[np.isin(att_t + 1, np.unique(t)),
+                            ["child_id", "term", "level", "level_from"]]
+    prior = (before.assign(_t=terms.indices(before["term"]) + 1,
+                           _code=pd.Categorical(before["level"].astype("string"),
+                                                categories=LEVELS).codes)
+             .sort_values(["_code", "level_from"], ascending=[False, True])
+             .drop_duplicates(["child_id", "_t"]))
+    key = pd.MultiIndex.from_arrays([prior["child_id"].astype("string"), prior["_t"]])
+    pos = key.get_indexer(pd.MultiIndex.from_arrays([late["child_id"].astype("string"), t]))
+    hit = pos >= 0
+    first_day = {i: np.datetime64(terms.start(terms.from_index(i)), "ns") for i in set(t)}
+    starts = np.array([first_day[i] for i in t], dtype="datetime64[ns]")
+    take = np.where(hit, pos, len(prior))
+    prior_level = np.append(prior["level"].astype("string").to_numpy(dtype=object), NEW)
+    prior_from = np.append(prior["level_from"].to_numpy(dtype="datetime64[ns]"),
+                           np.datetime64("NaT", "ns"))
+    level = level.copy()
+    since = since.copy()
+    level[later] = prior_level[take]
+    since[later] = np.where(hit, prior_from[take], starts)
+    return level, since
+
+
+def for_term(data, term: str, known_on: dt.date | str | None = None,
+             params: Parameters | None = None) -> pd.DataFrame:
+    """Claims for ``term``: one row per child per setting (see the module docstring).
+
+    ``data`` is a :class:`~eyanalysis.data.dataset.Dataset` (or anything with
+    ``attendance``, ``children`` and ``settings`` frames). ``known_on`` (default: everything
+    recorded) is the date whose knowledge of levels is costed (:mod:`eyanalysis.rules.timing`
+    gives the F9 dates). Columns: :data:`COLUMNS`; ``level`` is categorical over ``LEVELS``,
+    ``projected`` marks rows carried forward into a term the data do not hold.
+    """
+    term = terms.from_index(terms.index(term))  # checked and normalised
+    att = data.attendance
+    day = None if known_on is None else as_date(known_on)
+    started = [t for t in terms_held(att) if day is None or terms.start(t) <= day]
+    if term in started:
+        source, projected = term, False
+    else:
+        earlier = [t for t in started if terms.index(t) < terms.index(term)]
+        if not earlier:
+            return empty()
+        source, projected = earlier[-1], True
+    rows = att.loc[(att["term"] == source).to_numpy()]
+    if projected:  # F6 school entry: children starting Reception by then have left
+        birth = _children(data, rows["child_id"])["birth_month"]
+        rows = rows.loc[terms.school_entry_index(birth) > terms.index(term)]
+    if day is None:
+        level, since = rows["level"], rows["level_from"]
+    else:
+        level, since = levels_known(rows, att, day)
+    weeks = term_weeks(term, params) if projected else None
+    out = complete(pd.DataFrame({
+        "child_id": rows["child_id"].astype("string"),
+        "setting_id": rows["setting_id"].astype("string"),
+        "level": pd.Categorical(level.astype("string"), categories=LEVELS, ordered=True),
+        "level_from": since.astype("datetime64[ns]"),
+        "hours_per_week": rows["hours_per_week"].astype(float),
+        "weeks": rows["weeks"].astype(float) if weeks is None else weeks,
+    }).reset_index(drop=True), data, term, params)
+    out["projected"] = projected
+    return out[COLUMNS]
+
+
+def relevel(claims: pd.DataFrame, data, known_on: dt.date | str | None) -> pd.DataFrame:
+    """``claims`` of a term the data hold (from :func:`for_term`) with the levels known on
+    ``known_on`` instead (``None``: as recorded): the same rule as ``for_term(data, term,
+    known_on)``, without deriving the rest again (e.g. for the three F9 stages of a term)."""
+    if known_on is None or claims.empty:
+        return claims
+    level, since = levels_known(claims, data.attendance, known_on)
+    return claims.assign(level=pd.Categorical(level, categories=LEVELS, ordered=True),
+                         level_from=since)
+
+
+def complete(rows: pd.DataFrame, data, term: str, params: Parameters | None = None
+             ) -> pd.DataFrame:
+    """Claim rows (``child_id``, ``setting_id``, ``level``, ``hours_per_week`` and, when
+    known, ``weeks``) with everything else a claim needs in ``term``: ``weeks`` where blank
+    from ``nef.term_weeks`` (F7), ``funding_age`` (F6), ``eypp`` (P1) and ``specialist``
+    (F4). For claims that are not attendance rows (e.g. a panel award costed on assumed
+    hours)."""
+    out = rows.copy()
+    if "weeks" not in out or out["weeks"].isna().any():
+        default = term_weeks(term, params)
+        out["weeks"] = out["weeks"].fillna(default) if "weeks" in out else default
+    kids = _children(data, out["child_id"])
+    out["term"] = pd.Series(term, index=out.index, dtype="string")
+    out["funding_age"] = pd.Series(
+        terms.funding_age(kids["birth_month"], term).to_numpy(), index=out.index,
+        dtype="string")
+    out["eypp"] = kids["eypp_eligible"].fillna(False).astype(bool).to_numpy()
+    settings = data.settings
+    specialist = pd.Index(settings.loc[settings["provider_type"] == "specialist",
+                                       "setting_id"].astype("string"))
+    out["specialist"] = specialist.get_indexer(out["setting_id"].astype("string")) >= 0
+    return out
+
+
+def _children(data, child_id: pd.Series) -> pd.DataFrame:
+    """The children rows of ``child_id`` (in its order; a missing child gives NA)."""
+    kids = data.children
+    pos = pd.Index(kids["child_id"].astype("string")).get_indexer(child_id.astype("string"))
+    if (pos < 0).any():
+        missing = sorted(set(child_id[pos < 0].astype(str)))[:5]
+        raise InputDataError(f"the children table has no row for child_id {missing}: load "
+                             "the children table with the attendance it explains.")
+    return kids.iloc[pos].reset_index(drop=True)
+
+
+def empty() -> pd.DataFrame:
+    """Claims with no rows (a term before anything the data hold)."""
+    return pd.DataFrame({
+        "child_id": pd.Series(dtype="string"), "setting_id": pd.Series(dtype="string"),
+        "term": pd.Series(dtype="string"),
+        "level": pd.Categorical([], categories=LEVELS, ordered=True),
+        "level_from": pd.Series(dtype="datetime64[ns]"),
+        "hours_per_week": pd.Series(dtype=float), "weeks": pd.Series(dtype=float),
+        "funding_age": pd.Series(dtype="string"), "eypp": pd.Series(dtype=bool),
+        "specialist": pd.Series(dtype=bool), "projected": pd.Series(dtype=bool)})
