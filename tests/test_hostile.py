@@ -199,14 +199,14 @@ def test_forecast_csv_and_excel_neutralise_a_hostile_scenario_name(tmp_path, cap
     assert any(isinstance(v, int | float) for v in numbers)
 
 
-def test_published_tables_and_termly_workbook_hold_no_formula(tmp_path, monkeypatch):
+def test_published_tables_and_termly_workbook_hold_no_formula(tmp_path):
     from eyanalysis.jobs.termly import tables_workbook
     from eyanalysis.present import publish
 
-    monkeypatch.setenv(publish.PUBLISH_DIR_ENV, str(tmp_path / "tables"))
     frame = pd.DataFrame({"group": [HYPERLINK, "b", "Total"], "n": [10, 20, 30],
                           "change": ["-3", "+7", "0"]})
-    publish.table("hostile", frame, ["n"], total_row=True, on="2026-11-23")
+    publish.table("hostile", frame, ["n"], total_row=True, on="2026-11-23",
+                  folder=tmp_path / "tables")
     text = (tmp_path / "tables" / "hostile.csv").read_text()
     assert "'" + HYPERLINK.replace('"', '""') in text and ",-3\n" in text
     tables_workbook(tmp_path / "tables", tmp_path / "tables.xlsx")

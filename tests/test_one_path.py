@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "eyanalysis"
-PENDING = {"eyanalysis/data/synth.py", "tests/test_synth.py"}
+PENDING: set[str] = set()
 CALENDAR = "eyanalysis/rules/terms.py"
 CLAIMS = "eyanalysis/data/claims.py"
 TIMING = "eyanalysis/rules/timing.py"
@@ -106,7 +106,9 @@ def _where(predicate) -> set[str]:
     out = set()
     for path in _package_sources():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        if any(predicate(node) for node in ast.walk(tree)):
+        docs = {id(n.value) for n in ast.walk(tree)  # prose may name a parameter
+                if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+        if any(predicate(node) for node in ast.walk(tree) if id(node) not in docs):
             out.add(rel(path))
     return out
 
@@ -129,7 +131,8 @@ def test_one_claims_adapter():
     # F6 per claim row in claims.py; per age cell of a projected caseload in projection.py
     assert _where(lambda n: isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
                   and n.func.attr in ("funding_age", "funding_age_of")) == {
-        CLAIMS, "eyanalysis/analysis/projection.py"}
+        CLAIMS, "eyanalysis/analysis/projection.py",
+        "eyanalysis/data/synth/calendar.py"}  # the generator asks the rule, never re-derives
     # the level known on a date is claims.levels_known's alone: no other module compares a
     # level_from with a date (the schema checks that it is not after its own term)
     assert _where(lambda n: isinstance(n, ast.Compare) and "level_from" in ast.unparse(n)

@@ -38,41 +38,43 @@ READER = {
     "support_levels": (("this_term", "last_term"), True, ()),
     "children_by_level": (("age_2", "age_3_4", "total"), True, ("total = age_2 + age_3_4",)),
     "funding": (("children",), True, ()),
-    "panel_activity": (("received", "decided", "approved", "backlog_at_term_end"), True,
+    "panel_activity": (("received", "decided", "approved", "awaiting_decision"), True,
                        ("approved <= decided",)),
     "visits": (("planned", "held", "missed"), True, ("held + missed <= planned",)),
     "flags": (("settings",), False, ()),
 }
 SERIES = {  # what consecutive releases tell a reader
     "support_levels": ("last_term = previous.this_term",),
-    "panel_activity": ("backlog_at_term_end = previous.backlog_at_term_end + received "
+    "panel_activity": ("awaiting_decision = previous.awaiting_decision + received "
                        "- decided",),
 }
 
 
-def published_term(ds, term: str, monkeypatch=None) -> dict[str, pd.DataFrame]:
-    """The termly summary's six tables for ``term``, published as the notebook does."""
-    on = terms.counted_at(term)
-    money = summary.funding(ds, term)
+def published_term(ds, term: str) -> dict[str, pd.DataFrame]:
+    """The termly summary's six tables for ``term`` (counted at its end, or today while it
+    runs), published as the notebook publishes them."""
+    c = summary.Counted.of(term)
+    on = c.on
+    money = summary.funding(ds, c)
+    pence = {"predicted": "predicted_pence", "actual": "actual_pence", "final": "final_pence"}
     return {
-        "support_levels": publish.table("support_levels", summary.support_levels(ds, term),
+        "support_levels": publish.table("support_levels", summary.support_levels(ds, c),
                                         ["this_term", "last_term"], total_row=True,
                                         change=("this_term", "last_term"), on=on),
         "children_by_level": publish.table("children_by_level",
-                                           summary.children_by_level(ds, term),
+                                           summary.children_by_level(ds, c),
                                            ["age_2", "age_3_4", "total"], total_row=True,
                                            on=on),
         "funding": publish.table(
-            "funding", money.assign(predicted=summary.pounds(money.predicted_pence),
-                                    actual=summary.pounds(money.actual_pence)).drop(
-                columns=["predicted_pence", "actual_pence"]), ["children"],
-            money={"predicted": "children", "actual": "children"}, total_row=True, on=on),
-        "panel_activity": publish.table("panel_activity", summary.panel_activity(ds, term),
+            "funding", money.assign(**{k: summary.pounds(money[v]) for k, v in pence.items()})
+            .drop(columns=list(pence.values())), ["children"],
+            money=dict.fromkeys(pence, "children"), total_row=True, on=on),
+        "panel_activity": publish.table("panel_activity", summary.panel_activity(ds, c),
                                         ["received", "decided", "approved",
-                                         "backlog_at_term_end"], total_row=True, on=on),
-        "visits": publish.table("visits", summary.visits(ds, term, on),
+                                         "awaiting_decision"], total_row=True, on=on),
+        "visits": publish.table("visits", summary.visits(ds, c),
                                 ["planned", "held", "missed"], total_row=True, on=on),
-        "flags": publish.table("flags", summary.flags(ds, term), ["settings"], on=on),
+        "flags": publish.table("flags", summary.flags(ds, c), ["settings"], on=on),
     }
 
 
@@ -120,9 +122,10 @@ def test_the_series_of_releases_does_not_narrow_any_hidden_cell(releases, params
 def test_the_series_links_are_true_of_the_data(sample):
     """The attacker's model is right: the identities hold in the raw tables."""
     for before, now in zip(TERMS, TERMS[1:], strict=False):
-        a, b = summary.panel_activity(sample, before), summary.panel_activity(sample, now)
-        assert (b.backlog_at_term_end == a.backlog_at_term_end + b.received - b.decided).all()
-        s, t = summary.support_levels(sample, before), summary.support_levels(sample, now)
+        was, is_ = summary.Counted.of(before), summary.Counted.of(now)
+        a, b = summary.panel_activity(sample, was), summary.panel_activity(sample, is_)
+        assert (b.awaiting_decision == a.awaiting_decision + b.received - b.decided).all()
+        s, t = summary.support_levels(sample, was), summary.support_levels(sample, is_)
         assert (t.last_term == s.this_term).all()
 
 
@@ -130,7 +133,7 @@ def test_the_series_links_are_true_of_the_data(sample):
 def test_the_issue_cases_were_recoverable_and_are_not_any_more(sample, releases, term):
     """The two panel tables the issue names: primary and secondary suppression alone left
     hidden cells a reader could pin down; the published tables do not."""
-    raw = summary.panel_activity(sample, term)
+    raw = summary.panel_activity(sample, summary.Counted.of(term))
     counts = list(READER["panel_activity"][0])
     shape = Shape(*READER["panel_activity"])
     before = suppress(raw, counts, total_row=True, on=terms.counted_at(term), width=0,
@@ -150,7 +153,7 @@ def test_hidden_money_cannot_be_recovered(releases):
     pinned by the total (each is at least a penny)."""
     for term in TERMS:
         table = releases[term]["funding"]
-        for col in ("predicted", "actual"):
+        for col in ("predicted", "actual", "final"):
             pence = table[col].map(lambda v: v if v == CONFIDENTIAL else int(round(
                 float(str(v).replace("£", "").replace(",", "")) * 100)))
             found = audit({"m": (pd.DataFrame({"p": pence}), Shape(("p",), True))})

@@ -19,8 +19,6 @@ from eyanalysis.rules import support, terms
 from eyanalysis.vocabulary import REPORT_CARD_AREAS
 
 AS_OF = pd.Timestamp(str(synth.AS_OF))
-SEASONS = ("SPR", "SUM", "AUT")
-START_MONTH = {"SPR": 1, "SUM": 4, "AUT": 9}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +31,7 @@ def att(tables):
     """Attendance with term index, birth-month index and F6 funding age."""
     a = tables["attendance"].copy()
     ch = tables["children"].set_index("child_id")
-    a["tidx"] = a["term"].astype(str).map(term_index).astype(int)
+    a["tidx"] = a["term"].astype(str).map(terms.index).astype(int)
     bm = ch["birth_month"].reindex(a["child_id"].astype(str)).to_numpy()
     a["bmi"] = [int(b[:4]) * 12 + int(b[5:7]) - 1 for b in bm]
     a["elig34"] = term_after(a["bmi"].to_numpy() + 36)
@@ -41,22 +39,18 @@ def att(tables):
     return a
 
 
-def term_index(term: str) -> int:
-    return int(term[:4]) * 3 + SEASONS.index(term[5:])
-
-
 def term_after(month_index: np.ndarray) -> np.ndarray:
-    """First term starting after the birthday month (F6; terms start Sep, Jan, Apr)."""
-    k = np.array([1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3])
-    return month_index // 12 * 3 + k[month_index % 12]
+    """First term starting after the birthday month (F6), from the one term calendar."""
+    return terms.term_index_of_month(np.asarray(month_index)) + 1
 
 
 def term_end(tidx: np.ndarray) -> pd.Series:
-    nxt = np.asarray(tidx) + 1
-    starts = pd.to_datetime(
-        {"year": nxt // 3, "month": np.array([1, 4, 9])[nxt % 3], "day": np.ones(len(nxt))}
-    )
-    return starts - pd.Timedelta(days=1)
+    ends = {i: terms.end(terms.from_index(int(i))) for i in np.unique(tidx)}
+    return pd.to_datetime(pd.Series([ends[i] for i in tidx]))
+
+
+def term_of(dates) -> list[str]:
+    return [terms.containing(d.date()) for d in dates]
 
 
 def child_terms(att):
@@ -329,8 +323,10 @@ def test_funding_ages_and_school_entry(att):
     # each September the year group reaching Reception has (almost all) gone
     for year in (2024, 2025, 2026):
         cohort = (bmi >= (year - 5) * 12 + 8) & (bmi < (year - 4) * 12 + 8)
-        summer = (cohort & (att["term"] == f"{year}-SUM").to_numpy()).sum()
-        autumn = (cohort & (att["term"] == f"{year}-AUT").to_numpy()).sum()
+        summer_term = terms.containing(pd.Timestamp(year, 6, 1).date())
+        autumn_term = terms.containing(pd.Timestamp(year, 10, 1).date())
+        summer = (cohort & (att["term"] == summer_term).to_numpy()).sum()
+        autumn = (cohort & (att["term"] == autumn_term).to_numpy()).sum()
         assert summer > 3000 and autumn < 0.05 * summer, year
 
 
@@ -573,15 +569,10 @@ def test_targeted_and_intensive_visit_frequency(tables):
     held = iv["held_date"].notna() | (iv["planned_date"] > AS_OF)
     assert 0.75 <= held.mean() < 1.0
     # C1: a setting targeted all term has at least one targeted visit planned in it
-    grid["term"] = [
-        f"{d.year}-{'SPR' if d.month < 4 else 'SUM' if d.month < 9 else 'AUT'}" for d in grid["d"]
-    ]
+    grid["term"] = term_of(grid["d"])
     whole = grid.groupby(["setting_id", "term"])["level"].agg(lambda x: (x == "targeted").all())
     tv = v[v["visit_type"] == "targeted"]
-    tv_terms = {
-        (s, f"{d.year}-{'SPR' if d.month < 4 else 'SUM' if d.month < 9 else 'AUT'}")
-        for s, d in zip(tv["setting_id"], tv["planned_date"], strict=True)
-    }
+    tv_terms = set(zip(tv["setting_id"], term_of(tv["planned_date"]), strict=True))
     targeted_terms = whole[whole].index
     assert len(targeted_terms) > 50
     assert all(key in tv_terms for key in targeted_terms)
@@ -640,10 +631,7 @@ def test_approved_exceptional_sets_exc_level(tables):
     a = tables["attendance"]
     ok = p[(p["kind"] == "exceptional") & (p["decision"] == "approved")]
     assert len(ok) > 20
-    term = [
-        f"{d.year}-{'SPR' if d.month < 4 else 'SUM' if d.month < 9 else 'AUT'}"
-        for d in ok["decision_date"]
-    ]
+    term = term_of(ok["decision_date"])
     keyed = a.assign(child_id=a["child_id"].astype(str), term=a["term"].astype(str))
     rows = ok.assign(term=term).merge(keyed, on=["child_id", "term"], suffixes=("", "_att"))
     assert rows["application_id"].nunique() == len(ok)

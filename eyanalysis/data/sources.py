@@ -233,8 +233,9 @@ def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
             text = s.map({True: "true", False: "false"}).fillna("")
         else:
             uniques = pd.unique(s.to_numpy(dtype=object))
+            # an all-blank column maps to float NaN: back to object before filling with text
             text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
-                                        ).fillna("")
+                                        ).astype(object).fillna("")
         # dates stored as text with a midnight time (SQLite, some exports) -> the date
         text = text.astype("string").str.replace(
             r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", r"\1", regex=True)

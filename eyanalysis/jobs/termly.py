@@ -98,6 +98,19 @@ def ipc_kernel_manager():
         def _default_transport(self):
             return "ipc"
 
+        @default("ip")
+        def _default_ip(self):
+            # each kernel its own socket folder: jupyter_client's fallback ("kernel-ipc" in
+            # the working folder) is shared by the notebooks run side by side, whose
+            # kernels then read each other's messages ("Invalid Signature")
+            return str(Path(tempfile.mkdtemp(prefix="eyanalysis-kernel-")) / "kernel")
+
+        def cleanup_ipc_files(self):
+            super().cleanup_ipc_files()
+            folder = Path(self.ip).parent
+            if folder.name.startswith("eyanalysis-kernel-"):
+                shutil.rmtree(folder, ignore_errors=True)
+
     return IPCKernelManager
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from eyanalysis.errors import EyAnalysisError, ParameterDateError, ParameterError
 from eyanalysis.parameters import Parameters, as_date, resolve
-from eyanalysis.rules import terms
+from eyanalysis.rules import terms, timing
 from eyanalysis.rules.money import rate_units, round_half_up_div
 
 PERIOD_RULES = ("financial_year", "rolling_12_months", "first_term_then_anniversary")
@@ -60,20 +60,17 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + y, m + 1, min(day.day, last))
 
 
-def _financial_year(day: dt.date, start_month: int) -> int:
-    return day.year if day.month >= start_month else day.year - 1
-
-
-def due_terms(claimed: list[str], rule: str | dict[str, str], fy_start_month: int = 4
-              ) -> list[str]:
+def due_terms(claimed: list[str], rule: str | dict[str, str],
+              params: Parameters | None = None) -> list[str]:
     """The terms, of one child's DAF terms ``claimed``, in which a payment falls due (D2).
 
     ``claimed`` are the terms the child takes up a funded entitlement with DAF eligibility
     (any order); ``rule`` is one of :data:`PERIOD_RULES`, or a mapping term -> rule when
     the rule in force changes. Payments are dated at the start of their term.
 
-    - ``financial_year``: the first claimed term of each financial year (from the first of
-      ``fy_start_month``, April in English local government).
+    - ``financial_year``: the first claimed term of each financial year
+      (:func:`eyanalysis.rules.timing.financial_year`: from April in English local
+      government, ``payments.financial_year_start``).
     - ``rolling_12_months``: the first claimed term, then the first claimed term starting
       12 months or more after the last payment.
     - ``first_term_then_anniversary``: the first claimed term, then the term holding each
@@ -93,8 +90,8 @@ def due_terms(claimed: list[str], rule: str | dict[str, str], fy_start_month: in
         if not paid:
             due = True
         elif this_rule == "financial_year":
-            due = (_financial_year(start, fy_start_month)
-                   != _financial_year(paid[-1], fy_start_month))
+            due = (timing.financial_year(start, params)
+                   != timing.financial_year(paid[-1], params))
         elif this_rule == "rolling_12_months":
             due = start >= _add_months(paid[-1], 12)
         else:
@@ -135,8 +132,8 @@ def schedule(claims: pd.DataFrame, params: Parameters | None = None) -> pd.DataF
     is refused: DAF goes to one setting.
 
     Each payment is dated at the start of its term and uses the rules and the annual rate
-    in force then (``daf.period_rule``, ``daf.school_starters``, ``daf.rate``,
-    ``payments.financial_year_start``). Returns :data:`SCHEDULE_COLUMNS`, one row per
+    in force then (``daf.period_rule``, ``daf.school_starters``, ``daf.rate``, and the
+    financial year of :mod:`eyanalysis.rules.timing`). Returns :data:`SCHEDULE_COLUMNS`, one row per
     payment, ``share`` as text (``"1"``, ``"2/3"``).
     """
     params = resolve(params)
@@ -163,12 +160,7 @@ def schedule(claims: pd.DataFrame, params: Parameters | None = None) -> pd.DataF
         setting = dict(zip(own["term"], own["setting_id"].astype(str), strict=True))
         starts = {t: terms.start(t) for t in setting}
         rule = {t: params.get("daf.period_rule", starts[t]) for t in setting}
-        fy_month = {int(params.get("payments.financial_year_start", starts[t]))
-                    for t in setting}
-        if len(fy_month) > 1:
-            raise ParameterError("payments.financial_year_start changes within these terms; "
-                                 "schedule DAF for each financial-year convention separately.")
-        for term in due_terms(list(setting), rule, fy_month.pop()):
+        for term in due_terms(list(setting), rule, params):
             pence = annual_pence(starts[term], params)
             share = school_starter_share(term, entry.get(child),
                                          params.get("daf.school_starters", starts[term]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data import claims
 from eyanalysis.data.synth.calendar import WINDOW, term_label, to_dt
 from eyanalysis.data.synth.config import (
     DISTRICTS,
@@ -16,7 +17,6 @@ from eyanalysis.data.synth.config import (
     WORDS,
 )
 from eyanalysis.data.synth.draw import ids
-from eyanalysis.rules import terms
 from eyanalysis.vocabulary import EHCP_STATUSES, REPORT_CARD_AREAS, REPORT_CARD_GRADES, SAFEGUARDING
 
 
@@ -110,8 +110,7 @@ def attendance_table(C: dict, num: np.ndarray, child_ids: pd.Index, set_ids: np.
     o = np.argsort(key, kind="stable")
     del key
     labels = [term_label(t) for t in WINDOW]
-    weeks = np.array([int(params.get(f"nef.term_weeks.{terms.season(label)}",
-                                     terms.start(label))) for label in labels])
+    weeks = np.array([int(claims.term_weeks(label, params)) for label in labels])
     tpos = R["t"][o] - WINDOW[0]
     return pd.DataFrame({
         "child_id": pd.Categorical.from_codes(cnum[o], categories=child_ids),

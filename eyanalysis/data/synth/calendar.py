@@ -80,7 +80,9 @@ def first_term_at_age(mi: np.ndarray, age: str) -> np.ndarray:
     first = np.full(months.size, -1, np.int64)
     lo, hi = (int(terms.term_index_of_month(m)) for m in (months.min(), months.max()))
     for t in range(lo, hi + 3 * 7 + 1):  # every age is reached within seven years
-        hit = (terms.funding_age(text, terms.from_index(t)) == age).to_numpy() & (first < 0)
+        # a child too young for any entitlement has no funding age (NA, F6')
+        same = (terms.funding_age(text, terms.from_index(t)) == age).fillna(False)
+        hit = same.to_numpy(dtype=bool) & (first < 0)
         first[hit] = t
     return first[inv]
 
