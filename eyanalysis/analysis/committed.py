@@ -94,7 +94,7 @@ def committed(data, on: dt.date | str, params: Parameters | None = None,
         claims = cl.for_term(data, term, day, params)
         seen = sub.drop(columns="setting_id").merge(
             claims[["child_id", "setting_id", "hours_per_week", "weeks"]], on="child_id")
-        new = sub.loc[~sub["child_id"].isin(claims["child_id"])]
+        new = sub.loc[~sub["child_id"].astype(object).isin(claims["child_id"].astype(object))]
         rows = pd.concat([seen.assign(hours_assumed=False),
                           new.assign(hours_per_week=assumed, weeks=np.nan,
                                      hours_assumed=True)], ignore_index=True)

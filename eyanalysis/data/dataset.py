@@ -71,6 +71,14 @@ class Dataset:
     checked_on: dt.date | None = None  # dates after this were refused as in the future
     as_of_day: dt.date | None = None
     withheld: dict[str, int] = field(default_factory=dict)
+    # as_of() results by day: the termly tables ask for the same few days many times
+    _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_known"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _known={})
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -155,6 +163,11 @@ class Dataset:
         day = as_date(day)
         if self.as_of_day is not None and self.as_of_day <= day:
             return self  # known on an earlier day already: nothing later is there
+        if day not in self._known:
+            self._known[day] = self._cut(day)
+        return self._known[day]
+
+    def _cut(self, day: dt.date) -> Dataset:
         ts = pd.Timestamp(day)
         t = dict(self.tables)
         if "attendance" in t:
@@ -195,7 +208,7 @@ class Dataset:
             if "panel_applications" in t:
                 known |= set(t["panel_applications"]["child_id"].astype("string"))
             kids = t["children"]
-            t["children"] = kids.loc[kids["child_id"].astype("string").isin(known)]
+            t["children"] = kids.loc[kids["child_id"].astype(object).isin(known)]  # hashed
         t = {n: f.reset_index(drop=True) for n, f in t.items()}
         withheld = {n: self.withheld.get(n, 0) + len(self.tables[n]) - len(t[n]) for n in t}
         return replace(self, tables=t, as_of_day=day, withheld=withheld)
@@ -413,7 +426,7 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
         known = set(accepted[parent][key].astype(str))
         listed = set(raw[parent].text.get(key, pd.Series(dtype="string")))
         values = rt.text[f.name]
-        orphan = (values != "") & ~values.isin(known)
+        orphan = (values != "") & ~values.astype(object).isin(known)  # hashed, not per value
         found += [v.problem(rt.where, line, f.name, value,
                              f"refers to a {parent} row that was quarantined" if value in listed
                              else f"is not in {parent} (orphan row: no such {key})")

@@ -179,7 +179,6 @@ def audit(tables: Mapping[str, tuple[pd.DataFrame | np.ndarray, Shape]],
     cannot move its bounds.
     """
     from scipy.optimize import linprog
-    from scipy.sparse import csr_array
 
     index: dict[Cell, int] = {}
     known: dict[Cell, float] = {}
@@ -264,7 +263,7 @@ def audit(tables: Mapping[str, tuple[pd.DataFrame | np.ndarray, Shape]],
                     for n, (r, _) in enumerate(mine):
                         for k, c in r.items():
                             dense[n, local[k]] = c
-                    kw[a], kw[b] = csr_array(dense), np.array([rhs for _, rhs in mine])
+                    kw[a], kw[b] = dense, np.array([rhs for _, rhs in mine])  # dense: small groups
             programmes[group] = (local, kw)
         return programmes[group]
 
