@@ -94,16 +94,30 @@ SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
 
 
 @pytest.fixture(scope="session")
-def termly_run(tmp_path_factory):
+def termly_run(tmp_path_factory, worker_id):
     """The termly run of the bundled sample for 2026-AUT as on 1 December 2026 (provisional),
-    through the CLI with the README's relative ``--out outputs``: executed once per session;
-    the termly, notebook and browser tests assert on its outputs (issue #10: every notebook
-    executed once, headless, per session)."""
+    through the CLI with the README's relative ``--out outputs``: executed once per session,
+    shared by the pytest-xdist workers (the first to ask runs it under a file lock, the
+    others read its outputs); the termly, notebook and browser tests assert on its outputs
+    (issue #10: every notebook executed once, headless, per session)."""
+    import json
     from types import SimpleNamespace
 
-    cwd = tmp_path_factory.mktemp("termly-session")
-    res = run_cli("termly", "--term", SESSION_TERM, "--today", SESSION_TODAY, "--out",
-                  "outputs", "--timeout", "240", cwd=cwd)
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the folder every worker's base folder sits in
+    cwd = shared / "termly-session"
+    record = shared / "termly-session.json"
+    with FileLock(str(record) + ".lock"):
+        if not record.exists():
+            cwd.mkdir()
+            res = run_cli("termly", "--term", SESSION_TERM, "--today", SESSION_TODAY,
+                          "--out", "outputs", "--timeout", "240", cwd=cwd)
+            record.write_text(json.dumps({"returncode": res.returncode,
+                                          "stdout": res.stdout, "stderr": res.stderr}))
+    res = SimpleNamespace(**json.loads(record.read_text()))
     assert res.returncode == 0, res.stderr[-3000:]
     folder = cwd / "outputs" / SESSION_TERM
     return SimpleNamespace(folder=folder, result=res, term=SESSION_TERM, cwd=cwd,
