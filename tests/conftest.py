@@ -122,3 +122,15 @@ def termly_run(tmp_path_factory, worker_id):
     folder = cwd / "outputs" / SESSION_TERM
     return SimpleNamespace(folder=folder, result=res, term=SESSION_TERM, cwd=cwd,
                            notebook=lambda name: folder / "notebooks" / f"{name}.ipynb")
+
+
+# pytest-xdist (--dist loadgroup): the tests of a file stay on one worker, so its module
+# fixtures (a JupyterLab server, a year of releases) start once, except these files of
+# independent end-to-end runs, spread over the workers test by test.
+SPREAD = {"test_termly.py", "test_cli.py", "test_forecast_cli.py", "test_hostile.py"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
