@@ -96,9 +96,9 @@ SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
 @pytest.fixture(scope="session")
 def termly_run(tmp_path_factory):
     """The termly run of the bundled sample for 2026-AUT as on 1 December 2026 (provisional),
-    with ``--pdf``, through the CLI with the README's relative ``--out outputs``: executed once per session;
-    the termly, notebook and browser tests assert on its outputs (issue #10: every notebook
-    executed once, headless, per session)."""
+    with ``--pdf``, through the CLI with the README's relative ``--out outputs``: executed
+    once per session; the termly, notebook, report and browser tests assert on its outputs
+    (issue #10: every notebook executed once, headless, per session)."""
     from types import SimpleNamespace
 
     cwd = tmp_path_factory.mktemp("termly-session")

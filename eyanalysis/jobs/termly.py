@@ -81,6 +81,7 @@ WORKERS = 2  # notebooks run at once (each in its own kernel)
 RENDERER = "plotly_mimetype+notebook"
 WORKING_PAPER_RENDERER = "plotly_mimetype"
 REPORT = "termly_summary"
+REPORT_SKIP = "report-skip"  # cell tag: in the notebook, not in report.html
 LAST_ENDED = "last-ended"
 CURRENT = "current"
 KEYWORDS = (LAST_ENDED, CURRENT)
@@ -247,8 +248,12 @@ def export_html(notebook: Path, target: Path, title: str) -> None:
     """
     import nbformat
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True,
+    config = Config()  # a cell tagged report-skip (the notebook's own preface) is left out
+    config.TagRemovePreprocessor.remove_cell_tags = {REPORT_SKIP}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_name="lab", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     node = nbformat.read(notebook, as_version=4)
     body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})

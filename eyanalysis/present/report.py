@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from eyanalysis.present.disclosure import threshold
 from eyanalysis.present.meta import Column, Note, TableSpec
 from eyanalysis.rules import terms
 from eyanalysis.rules.levels import SUPPLEMENT_LEVELS
+from eyanalysis.rules.rates import Rates
 from eyanalysis.vocabulary import LEVELS, SUPPORT_LEVELS, VISIT_TYPES
 
 #: Terms in the trend chart (the release's term and the five before it).
@@ -281,13 +283,29 @@ CSS = """
 .ey-key ul { margin: 0; padding-left: 1.1em; font-size: 0.92em; }
 .ey-symbol { font-size: 0.9em; color: #505a5f; margin: 0.2em 0; }
 .ey-sentence { font-size: 1.05em; max-width: 46em; }
-@media print { .ey-keys { display: block; } .ey-key { margin-bottom: 8px; } }
+.ey-sources table { width: 100%; table-layout: fixed; border-collapse: collapse;
+  font-size: 11px; }
+.ey-sources th, .ey-sources td { text-align: left !important; vertical-align: top;
+  padding: 3px 4px; overflow-wrap: anywhere; border-bottom: 1px solid #b1b4b6; }
+@media print {
+  .ey-keys { display: block; }
+  .ey-key { display: inline-block; width: 30%; margin: 0 1% 8px 0; vertical-align: top;
+    box-sizing: border-box; min-height: 9.5em; }
+  .ey-key-value { font-size: 1.5em; }
+  .ey-sources table { font-size: 7.5pt; }
+}
 """
 
 
 def _short_term(term_id: str) -> str:
-    year, season = terms.parse(term_id)
-    return f"{fmt.term(term_id).split()[0][:3]} {year}"
+    """``Aut<br>2026``: a tick label that fits six terms in a third of a printed page."""
+    year, _ = terms.parse(term_id)
+    return f"{fmt.term(term_id).split()[0][:3]}<br>{year}"
+
+
+def _wrap(label: str, width: int = 14) -> str:
+    """A category label on two or three lines (no rotated ticks)."""
+    return "<br>".join(textwrap.wrap(label, width))
 
 
 def _trend_title(trend: pd.DataFrame) -> str:
@@ -496,6 +514,10 @@ def _funding(ds, c: Counted, params) -> Section:
     other.loc[other.line == "Total", "line"] = "All funding lines"
     b = publish.table("funding", other, ["children"], money=money, on=c.on)
     safe = pd.concat([a, b], ignore_index=True)
+    rates = Rates.from_parameters(terms.start(c.term), params)
+    unpaid = [LEVELS.label(lv) for lv in SUPPLEMENT_LEVELS if not rates.top_up[lv]]
+    free = ([Note(f"No Inclusion Supplement is paid at {' or '.join(unpaid)} this term: its "
+                  "top-up rate is £0.00 (funded inside the base rate).")] if unpaid else [])
     final_label = "Declared so far" if c.provisional else "Final, with change requests"
     spec = TableSpec(
         name="funding", title="Inclusion Supplement, Early Years Pupil Premium and other "
@@ -516,7 +538,7 @@ def _funding(ds, c: Counted, params) -> Section:
                     "every level declared, the difference paid by change request next "
                     "term."),
                Note("Amounts are worked out per child, per setting, per term and rounded "
-                    "to the penny; totals add the rounded amounts.")],
+                    "to the penny; totals add the rounded amounts."), *free],
         source="Termly attendance returns, SEND levels and the dated funding rates")
     total = safe.set_index("line").loc["All funding lines"]
     declared = "declared so far" if c.provisional else "final, with change requests,"
@@ -525,8 +547,8 @@ def _funding(ds, c: Counted, params) -> Section:
         f"{declared}, against {fmt.money_rounded(total['predicted_pence'])} predicted at the "
         f"start of term and {fmt.money_rounded(total['actual_pence'])} declared on the "
         "provider portal."]
-    body = safe.iloc[:-1]
-    body = body[~body.line.str.contains("all graduated levels")]
+    # the Pupil Premium dwarfs the levels (like normal entitlement): a note, not a bar
+    body = safe.iloc[:len(SUPPLEMENT_LEVELS)]
     names = [_short_line(x) for x in body.line]
     values = {col: list(body[col]) for col in STAGE_COLUMNS}
     axis = style.money_axis([v for col in STAGE_COLUMNS for v in values[col]])
@@ -538,9 +560,19 @@ def _funding(ds, c: Counted, params) -> Section:
                          ("final_pence", final_label, style.PALETTE[1]))])
     supp_row = safe.set_index("line").loc["Inclusion Supplement, all graduated levels"]
     finding = _gap_title(supp_row)
-    fig.update_layout(title=style.title(finding, _subtitle("Amount by funding line", c)),
-                      barmode="group", yaxis_title=axis.title, xaxis_title="Funding line")
+    others = safe.iloc[len(SUPPLEMENT_LEVELS) + 1:-1]
+    aside = "; ".join(f"{line} {fmt.money_rounded(v)}"
+                      for line, v in zip(others.line, others.final_pence, strict=True))
+    fig.update_layout(title=style.title(finding, _subtitle(
+        "Inclusion Supplement by SEND level", c)), barmode="group", yaxis_title=axis.title,
+        xaxis_title="SEND level")
+    if aside:
+        fig.add_annotation(text=f"Not shown: {aside} ({final_label.lower()})",
+                           xref="paper", yref="paper", x=0, y=-0.32, xanchor="left",
+                           yanchor="top", showarrow=False,
+                           font={"size": 12, "color": style.MUTED})
     style.apply(fig)
+    fig.update_layout(margin={"b": 110})
     style.mark_suppressed(fig)
     return Section("funding", _heading("Funding", c), sentences, safe, spec, fig)
 
@@ -602,6 +634,7 @@ def _panel(ds, c: Counted) -> Section:
     raw = summary.panel_activity(ds, c)
     safe = publish.table("panel_activity", raw, summary.PANEL_COUNTS, total_row=True,
                          on=c.on)
+    waiting_when = f"on {fmt.date(c.on)}" if c.provisional else "at the end of the term"
     spec = TableSpec(
         name="panel_activity", title="Inclusion panel applications by kind",
         subtitle=_subtitle("Number of applications", c),
@@ -609,9 +642,8 @@ def _panel(ds, c: Counted) -> Section:
                  "received": Column("Received", "count"),
                  "decided": Column("Decided", "count"),
                  "approved": Column("Approved", "count"),
-                 "awaiting_decision": Column(
-                     f"Awaiting a decision {'on ' + fmt.date(c.on) if c.provisional else 'at the end of the term'}",
-                     "count")},
+                 "awaiting_decision": Column(f"Awaiting a decision {waiting_when}",
+                                             "count")},
         spanners={"In the term": ["received", "decided", "approved"]},
         notes=[Note("Received and decided count applications from the first day of term "
                     "to the count date; awaiting a decision counts every application open "
@@ -624,17 +656,26 @@ def _panel(ds, c: Counted) -> Section:
         f"{fmt.quantity(total['awaiting_decision'], 'application')} awaited a decision "
         f"{c.when}."]
     body = safe.iloc[:-1]
-    fig = go.Figure([style.bar(list(body.kind), list(body[col]), name=label, colour=colour)
-                     for col, label, colour in (
-                         ("received", "Received", style.PALETTE[0]),
-                         ("decided", "Decided", style.PALETTE[1]),
-                         ("awaiting_decision", "Awaiting a decision", style.PALETTE[3]))])
+    measures = (("received", "Received", style.PALETTE[0]),
+                ("decided", "Decided", style.PALETTE[1]),
+                ("awaiting_decision", "Awaiting a decision", style.PALETTE[3]))
+    cells = [v for col, _, _ in measures for v in body[col]]
     waiting = total["awaiting_decision"]
     finding = (f"{fmt.quantity(waiting, 'application').capitalize()} awaited a decision "
                f"{c.when}")
-    fig.update_layout(title=style.title(finding, _subtitle("Applications by kind", c)),
-                      barmode="group", yaxis_title="Applications",
-                      xaxis_title="Application kind")
+    if 2 * sum(fmt.symbol(v) is not None for v in cells) > len(cells):
+        # most counts by kind are hidden: a chart of gaps says nothing, the totals do
+        fig = go.Figure(style.bar([label for _, label, _ in measures],
+                                  [total[col] for col, _, _ in measures], name="All kinds",
+                                  colour=[colour for _, _, colour in measures]))
+        what, axis = "All application kinds (most counts by kind are too small to show)", ""
+    else:
+        fig = go.Figure([style.bar([_wrap(k) for k in body.kind], list(body[col]),
+                                   name=label, colour=colour)
+                         for col, label, colour in measures])
+        what, axis = "Applications by kind", "Application kind"
+    fig.update_layout(title=style.title(finding, _subtitle(what, c)), barmode="group",
+                      yaxis_title="Applications", xaxis_title=axis)
     style.apply(fig)
     style.mark_suppressed(fig)
     return Section("panel_activity", _heading("Inclusion panel", c), sentences, safe, spec,
@@ -660,7 +701,7 @@ def _visits(ds, c: Counted) -> Section:
         f"{fmt.count(total['held'])} of {fmt.quantity(total['planned'], 'visit')} planned "
         f"{c.period} were held; {fmt.count(total['missed'])} were missed."]
     body = safe.iloc[:-1]
-    names = [VISIT_TYPES.short(v) for v in body.visit_type]
+    names = [_wrap(VISIT_TYPES.short(v)) for v in body.visit_type]
     fig = go.Figure([style.bar(names, list(body[col]), name=label, colour=colour)
                      for col, label, colour in (("held", "Held", style.PALETTE[0]),
                                                 ("missed", "Missed", style.PALETTE[3]))])
@@ -711,7 +752,17 @@ def source_label(data_source: str) -> str:
 def sources_html(frame: pd.DataFrame) -> str:
     """The sources table (parameter names, rule references) in its own block: the one place
     a code or a rule id may be shown."""
-    body = frame.to_html(index=False, escape=True, border=0, classes="ey-sources-table")
+    def cell(value) -> str:
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            value = ", ".join(map(str, value))
+        return html.escape("" if value is None else str(value))
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
     return (f"<div class='ey-sources'><h2>Sources and assumptions</h2><p>Every dated "
             f"parameter the figures above read, its value on the dates read, and its "
             f"source.</p>{body}</div>")
