@@ -241,12 +241,12 @@ class Release:
         t = self.trend
         series = [("intensive_settings", "Settings in Intensive support", "count"),
                   ("graduated_children", "Children at a graduated level", "count"),
-                  ("supplement_pence", "Inclusion Supplement, £ thousands", "pence")]
+                  ("supplement_pence", "Supplement spend, £ thousands", "pence")]
         fig = make_subplots(rows=1, cols=3, subplot_titles=[s[1] for s in series],
                             horizontal_spacing=0.09)
         labels = [_short_term(x) for x in t.term]
         for i, (col, _name, kind) in enumerate(series, start=1):
-            ys, texts = [], []
+            ys, texts = [], []  # values labelled at the two ends only (the lines stay clear)
             for v in t[col]:
                 if fmt.symbol(v) is not None:
                     ys.append(None)
@@ -254,12 +254,15 @@ class Release:
                 else:
                     ys.append(int(v) / 100_000 if kind == "pence" else int(v))
                     texts.append(fmt.money_rounded(v) if kind == "pence" else fmt.count(v))
+            texts = [t if j in (0, len(texts) - 1) or t.startswith("[") else ""
+                     for j, t in enumerate(texts)]
             fig.add_trace(go.Scatter(x=labels, y=ys, mode="lines+markers+text", text=texts,
                                      textposition="top center", cliponaxis=False,
                                      line={"color": style.PALETTE[i - 1], "width": 3},
                                      showlegend=False, hoverinfo="skip",
                                      connectgaps=False), row=1, col=i)
             fig.update_yaxes(rangemode="tozero", row=1, col=i)
+            fig.update_xaxes(tickangle=0, tickfont={"size": 10}, row=1, col=i)
         words = _trend_title(self.trend)
         fig.update_layout(title=style.title(words, f"Last {len(t)} terms; {self.period}"),
                           height=400)
@@ -668,7 +671,7 @@ def _panel(ds, c: Counted) -> Section:
         fig = go.Figure(style.bar([label for _, label, _ in measures],
                                   [total[col] for col, _, _ in measures], name="All kinds",
                                   colour=[colour for _, _, colour in measures]))
-        what, axis = "All application kinds (most counts by kind are too small to show)", ""
+        what, axis = "All application kinds", ""
     else:
         fig = go.Figure([style.bar([_wrap(k) for k in body.kind], list(body[col]),
                                    name=label, colour=colour)
@@ -762,7 +765,11 @@ def sources_html(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
-    body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    widths = {"parameter": 15, "label": 13, "value": 9, "unit": 8, "in force from": 9,
+              "dates read": 10, "source": 20, "link or page": 16}
+    cols = "".join(f"<col style='width:{widths.get(str(c), 10)}%'>" for c in frame.columns)
+    body = (f"<table><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
     return (f"<div class='ey-sources'><h2>Sources and assumptions</h2><p>Every dated "
             f"parameter the figures above read, its value on the dates read, and its "
             f"source.</p>{body}</div>")
