@@ -336,14 +336,7 @@ def build(ds, c: Counted, params: Parameters | None = None, *, source: str = "",
     """The release of ``c.term`` counted on ``c.on`` from ``ds`` (the loaded data)."""
     limit = threshold(c.on, params)
     held = cl.terms_held(ds.as_of(c.on).attendance)
-    sections = {
-        "support_levels": _support(ds, c),
-        "children_by_level": _children(ds, c),
-        "funding": _funding(ds, c, params),
-        "panel_activity": _panel(ds, c),
-        "visits": _visits(ds, c),
-        "flags": _flags(ds, c),
-    }
+    sections = _sections(ds, c, params)
     gap = summary.funding_gap(ds, c, params)
     sections["funding"].sentences.extend(_gap_sentences(gap, c, sections["funding"].frame))
     figures = {}
@@ -380,6 +373,29 @@ def build(ds, c: Counted, params: Parameters | None = None, *, source: str = "",
     return Release(counted=c, sections=sections, key=key, trend=trend, gap=gap, limit=limit,
                    source=source or SAMPLE_SOURCE, produced=produced or dt.date.today(),
                    contact=meta.contact(c.on, params) if params else meta.contact(c.on))
+
+
+def _sections(ds, c: Counted, params: Parameters | None = None) -> dict[str, Section]:
+    return {
+        "support_levels": _support(ds, c),
+        "children_by_level": _children(ds, c),
+        "funding": _funding(ds, c, params),
+        "panel_activity": _panel(ds, c),
+        "visits": _visits(ds, c),
+        "flags": _flags(ds, c),
+    }
+
+
+def published_tables(ds, c: Counted, params: Parameters | None = None
+                     ) -> dict[str, pd.DataFrame]:
+    """The release's six tables as published (disclosure-controlled frames, codes and
+    ``c`` as the audit reads them), in report order: what the suppression audit attacks."""
+    return {name: s.frame for name, s in _sections(ds, c, params).items()}
+
+
+#: Rows of the published funding table that form the Supplement block (levels, then their
+#: total): the rest (Pupil Premium, other lines, all lines) are published row by row.
+FUNDING_BLOCK = len(SUPPLEMENT_LEVELS) + 1
 
 
 def _published(f: summary.KeyFigures, limit: int) -> dict:
@@ -563,7 +579,7 @@ def _funding(ds, c: Counted, params) -> Section:
                          ("final_pence", final_label, style.PALETTE[1]))])
     supp_row = safe.set_index("line").loc["Inclusion Supplement, all graduated levels"]
     finding = _gap_title(supp_row)
-    others = safe.iloc[len(SUPPLEMENT_LEVELS) + 1:-1]
+    others = safe.iloc[FUNDING_BLOCK:-1]
     aside = "; ".join(f"{line} {fmt.money_rounded(v)}"
                       for line, v in zip(others.line, others.final_pence, strict=True))
     fig.update_layout(title=style.title(finding, _subtitle(
