@@ -3,14 +3,14 @@
 Each function takes the loaded :class:`~eyanalysis.data.dataset.Dataset`, a term id and the
 date the term is counted at (``on``: its last day, or the run date while it runs), reads the
 data as known on that date (:meth:`~eyanalysis.data.dataset.Dataset.as_of`) and returns raw
-counts; the notebook publishes them through :func:`eyanalysis.present.publish.table`
-(disclosure control) and writes a plain-language headline above each chart from the
-published (suppressed) values, never from the raw ones. Every sentence and heading takes its
-wording from one :class:`Counted` (a provisional run says "so far this term" and "counted on
-1 December 2026", never "at the end of the term"). A table whose rows obey a relation a
-reader knows (a total column, approved <= decided) says so in ``attrs["relations"]``, and a
-table a reader sees term after term carries the earlier releases in ``attrs["history"]``,
-so that the suppression audit counts them (issue #15).
+counts; the release (:mod:`eyanalysis.present.report`) publishes them through
+:func:`eyanalysis.present.publish.table` (disclosure control) and writes its sentences
+from the published (suppressed) values, never from the raw ones. Every sentence and
+heading takes its wording from one :class:`Counted` (a provisional run says "so far this
+term" and "counted on 1 December 2026", never "at the end of the term"). A table whose
+rows obey a relation a reader knows (a total column, approved <= decided) says so in
+``attrs["relations"]``, and a table a reader sees term after term carries the earlier
+releases in ``attrs["history"]``, so that the suppression audit counts them (issue #15).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from eyanalysis.parameters import Parameters, as_date
 from eyanalysis.rules import terms, timing
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
-from eyanalysis.rules.money import pounds_text
 from eyanalysis.rules.rates import Rates
 from eyanalysis.vocabulary import PANEL_KINDS, SUPPORT_LEVELS, VISIT_TYPES
 
@@ -352,51 +351,3 @@ def flags(ds, c: Counted) -> pd.DataFrame:
                      int(s.in_crisis.sum()),
                      int((s.ofsted_judgement == "not_yet_inspected").sum())],
     })
-
-
-def pounds(pence: pd.Series) -> pd.Series:
-    """Integer pence as ``£1,234.56`` text (before publishing, which may suppress it)."""
-    return pounds_text(pence, thousands=True)
-
-
-def number(value) -> str:
-    """A published count for a sentence: ``c`` reads as 'a small number'."""
-    return "a small number of" if value == "c" else f"{int(value):,}"
-
-
-def headline_support(t: pd.DataFrame, c: Counted) -> str:
-    row = t.set_index("support_level")
-    return (f"{number(row.loc['Total', 'this_term'])} settings: "
-            f"{number(row.loc['universal', 'this_term'])} with Universal, "
-            f"{number(row.loc['targeted', 'this_term'])} with Targeted and "
-            f"{number(row.loc['intensive', 'this_term'])} with Intensive support {c.when}.")
-
-
-def headline_children(t: pd.DataFrame, c: Counted) -> str:
-    row = t.set_index("level")
-    sen = [row.loc[lvl, "total"] for lvl in SUPPLEMENT_LEVELS]
-    known = [v for v in sen if v != "c"]
-    return (f"{number(row.loc['Total', 'total'])} funded children {c.period}; at least "
-            f"{sum(int(v) for v in known):,} of them at a graduated-response level "
-            "(GR1 to Exceptional).")
-
-
-def headline_funding(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("line").loc["Total"]
-    declared = "declared so far" if c.provisional else "final, with change requests,"
-    return (f"Inclusion Supplement and EYPP {c.period}: {total['final']} {declared} against "
-            f"{total['predicted']} predicted at the start of term and {total['actual']} "
-            "declared on the provider portal.")
-
-
-def headline_panel(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("kind").loc["Total"]
-    return (f"The panel received {number(total['received'])} applications and decided "
-            f"{number(total['decided'])} {c.period}; {number(total['awaiting_decision'])} "
-            f"awaited a decision {c.when}.")
-
-
-def headline_visits(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("visit_type").loc["Total"]
-    return (f"{number(total['held'])} of {number(total['planned'])} visits planned "
-            f"{c.period} were held; {number(total['missed'])} were missed.")
