@@ -203,6 +203,11 @@ class Release:
         intro = (f"<p class='ey-sentence'>Key figures for {fmt.term(c.term)}, {when}, "
                  "with the change since the end of last term and since the same term last "
                  "year.</p>")
+        if c.provisional:
+            intro += ("<p class='ey-sentence'>Figures so far this term are compared with "
+                      "whole earlier terms, so counts of children at a graduated level and "
+                      "spend usually rise until the term ends, as levels are declared "
+                      "(provisional).</p>")
         heading = "Headline figures" + (" (provisional)" if c.provisional else "")
         return (f"<div class='ey-headlines'><h2>{heading}</h2>{intro}<div class='ey-keys'>"
                 + "".join(boxes) + f"</div>{key}</div>")
