@@ -153,7 +153,7 @@ def test_a_provisional_run_says_so_in_every_sentence_and_heading(termly_run):
     shown = "".join(o["data"]["text/html"] for o in nbt.outputs(nb)
                     if "text/html" in o.get("data", {}))
     sentences = re.findall(r"<p class='ey-sentence'>(.*?)</p>", shown)
-    headings = re.findall(r"<h2>(.*?)</h2>", shown.split("ey-sources")[0])
+    headings = re.findall(r"<h2>(.*?)</h2>", shown.split("<div class='ey-sources'>")[0])
     assert len(sentences) >= 8 and len(headings) == 7  # headlines and six sections
     for s in sentences + headings:
         assert re.search(r"so far this term|on 1 December 2026|provisional", s), s

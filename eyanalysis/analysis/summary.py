@@ -228,7 +228,8 @@ def funding_gap(ds, c: Counted, params: Parameters | None = None) -> FundingGap:
         return g[g.level == "TOTAL"].set_index("setting_id")[["children", "amount_pence"]]
 
     before, after = supplement(timing.PREDICTED), supplement(timing.ACTUAL)
-    both = before.join(after, lsuffix="_p", rsuffix="_a", how="outer").fillna(0)
+    both = before.merge(after, left_index=True, right_index=True, how="outer",
+                        suffixes=("_p", "_a")).fillna(0)
     was, now = both.children_p > 0, both.children_a > 0
     diff = both.amount_pence_a - both.amount_pence_p
     new = ~was & now
