@@ -42,7 +42,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     """Predict the termly Inclusion Supplement (with EYPP and DAF) for every setting (F8)."""
     from eyanalysis.data.claims_file import read_attendance
     from eyanalysis.data.export import defuse_xlsx, safe_csv
-    from eyanalysis.rules.grid import as_published, grid, write_excel
+    from eyanalysis.present import grid_workbook
+    from eyanalysis.rules.grid import as_published, grid
     from eyanalysis.rules.rates import Rates
     from eyanalysis.vocabulary import FUNDING_AGES
 
@@ -71,7 +72,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         _write_atomically(out, lambda p: safe_csv(published, p))
     else:
         def workbook(p: Path) -> None:
-            write_excel(table, p, rates, str(args.attendance))
+            grid_workbook.write(table, p, rates, str(args.attendance))  # gptables
             defuse_xlsx(p)  # no text cell of the workbook may be a formula
 
         _write_atomically(out, workbook)

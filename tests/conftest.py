@@ -96,10 +96,10 @@ SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
 @pytest.fixture(scope="session")
 def termly_run(tmp_path_factory, worker_id):
     """The termly run of the bundled sample for 2026-AUT as on 1 December 2026 (provisional),
-    through the CLI with the README's relative ``--out outputs``: executed once per session,
-    shared by the pytest-xdist workers (the first to ask runs it under a file lock, the
-    others read its outputs); the termly, notebook and browser tests assert on its outputs
-    (issue #10: every notebook executed once, headless, per session)."""
+    with ``--pdf``, through the CLI with the README's relative ``--out outputs``: executed
+    once per session, shared by the pytest-xdist workers (the first to ask runs it under a
+    file lock, the others read its outputs); the termly, notebook, report and browser tests
+    assert on its outputs (issue #10: every notebook executed once, headless, per session)."""
     import json
     from types import SimpleNamespace
 
@@ -114,7 +114,7 @@ def termly_run(tmp_path_factory, worker_id):
         if not record.exists():
             cwd.mkdir()
             res = run_cli("termly", "--term", SESSION_TERM, "--today", SESSION_TODAY,
-                          "--out", "outputs", "--timeout", "240", cwd=cwd)
+                          "--out", "outputs", "--timeout", "240", "--pdf", cwd=cwd)
             record.write_text(json.dumps({"returncode": res.returncode,
                                           "stdout": res.stdout, "stderr": res.stderr}))
     res = SimpleNamespace(**json.loads(record.read_text()))

@@ -62,21 +62,36 @@ def test_out_csv_writes_the_same_table(tmp_path):
     assert out.read_text() == printed
 
 
+def sheet_rows(sheet) -> tuple[list[str], list[list]]:
+    """A gptables sheet's column labels (units and note marks cut) and its data rows."""
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[1] is not None and r[0] is not None
+                and i > 0 and str(r[0]).split("\n")[0] in ("Setting", "SEND level or line"))
+    labels = [str(v).split("\n")[0] for v in rows[head]]
+    return labels, [r for r in rows[head + 1:] if r[0] is not None]
+
+
 def test_out_xlsx_writes_a_summary_and_one_sheet_per_setting(tmp_path):
+    """The published standard (gptables, issue #11): cover, contents, notes, the summary,
+    one sheet per setting; numbers as number cells with formats."""
     out = tmp_path / "grid.xlsx"
     res = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01", "--out", out)
     assert res.returncode == 0, res.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Summary", "S001", "S002", "S003", "S004"]
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "Summary", "S001", "S002",
+                               "S003", "S004"]
     sheet = book["S003"]
-    table = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
-    assert table[0] == ["level", "children", "nef_hours", "rate", "amount"]
-    exc = next(r for r in table if r[0] == "EXC")
+    labels, table = sheet_rows(sheet)
+    assert labels == ["SEND level or line", "Children", "Claimable funded hours", "Rate",
+                      "Amount"]
+    exc = next(r for r in table if r[0] == "Exceptional Early Years Funding")
     assert exc[1] == 1 and exc[4] == pytest.approx(1323.00)
-    assert sheet.cell(row=table.index(exc) + 3, column=5).number_format.startswith('"£"')
-    summary = [[c.value for c in r] for r in book["Summary"].iter_rows(min_row=4)]
-    assert summary[-1][0] == "ALL SETTINGS"
-    assert summary[-1][3] == pytest.approx(801.50 + 812.00 + 1923.60 + 294.00)
+    money = [c for r in sheet.iter_rows() for c in r if c.value == pytest.approx(1323.00)]
+    assert money and "£" in money[0].number_format
+    labels, summary = sheet_rows(book["Summary"])
+    assert summary[-1][0] == "All settings"
+    assert summary[-1][labels.index("Inclusion Supplement")] == pytest.approx(
+        801.50 + 812.00 + 1923.60 + 294.00)
 
 
 def test_unknown_out_extension_is_refused(tmp_path):
@@ -236,19 +251,21 @@ def test_D1_xlsx_shows_daf_on_the_summary_and_each_setting(tmp_path):
     res = run("predict", ALL_AGES, "--settings", SETTINGS, "--on", "2026-09-01", "--out", out)
     assert res.returncode == 0, res.stderr
     book = openpyxl.load_workbook(out)
-    summary = [[c.value for c in r] for r in book["Summary"].iter_rows(min_row=4)]
-    head = summary[0]
-    assert head[-4:] == ["eypp_children", "eypp", "daf_children", "daf"]
-    assert summary[-1][0] == "ALL SETTINGS"
-    assert summary[-1][head.index("daf_children")] == 4
-    assert summary[-1][head.index("daf")] == pytest.approx(3900.00)
-    assert summary[-1][head.index("eypp")] == pytest.approx(483.00 + 845.25 + 241.50 + 241.50)
+    head, summary = sheet_rows(book["Summary"])
+    assert head[-4:] == ["Early Years Pupil Premium, children", "Early Years Pupil Premium",
+                         "Disability Access Fund, children", "Disability Access Fund"]
+    assert summary[-1][0] == "All settings"
+    assert summary[-1][head.index("Disability Access Fund, children")] == 4
+    assert summary[-1][head.index("Disability Access Fund")] == pytest.approx(3900.00)
+    assert summary[-1][head.index("Early Years Pupil Premium")] == pytest.approx(
+        483.00 + 845.25 + 241.50 + 241.50)
     assert "Disability Access Fund" in book["Summary"]["A1"].value
     sheet = book["S002"]
-    table = [[c.value for c in r] for r in sheet.iter_rows(min_row=3)]
-    daf = next(r for r in table if r[0] == "DAF")
-    assert daf[1] == 1 and daf[2] is None and daf[3] == pytest.approx(975) \
+    _, table = sheet_rows(sheet)
+    daf = next(r for r in table if r[0] == "Disability Access Fund")
+    assert daf[1] == 1 and daf[2] == "[z]" and daf[3] == pytest.approx(975) \
         and daf[4] == pytest.approx(975)
-    assert sheet.cell(row=table.index(daf) + 3, column=5).number_format.startswith('"£"')
-    total = table.index(next(r for r in table if r[0] == "TOTAL")) + 3
-    assert sheet.cell(row=total, column=1).font.bold
+    cells = {c.coordinate: c for r in sheet.iter_rows() for c in r}
+    amount = next(c for c in cells.values() if c.value == pytest.approx(975)
+                  and c.column == 5)
+    assert "£" in amount.number_format

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 
 from eyanalysis.cli import main
@@ -26,9 +27,18 @@ def test_forecast_one_scenario_to_excel(tmp_path, root):
     code = main(["forecast", "--scenario", str(root / "parameters/scenarios/hour_cap_30.yaml"),
                  "--from", "2027-SUM", "--terms", "2", "--paths", "50", "--out", str(out)])
     assert code == 0
-    sheets = pd.read_excel(out, sheet_name=None)
-    assert set(sheets) == {"Forecast", "Sensitivity", "By level"}
-    assert (sheets["Forecast"].query("scenario != 'Baseline'")["diff_expected"] > 0).all()
+    book = openpyxl.load_workbook(out)  # the published standard (gptables, issue #11)
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "Table 1", "Table 2", "Table 3"]
+    rows = [[c for c in r] for r in book["Table 1"].iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[0].value == "Scenario")
+    labels = [str(c.value).split("\n")[0] for c in rows[head]]
+    change = labels.index("Expected, change from baseline")
+    body = [r for r in rows[head + 1:] if r[0].value]
+    assert {r[1].value for r in body} == {"Summer 2027", "Autumn 2027"}
+    for r in body:
+        cell = r[change]
+        assert isinstance(cell.value, int | float) and "£" in cell.number_format
+        assert (cell.value > 0) == (r[0].value != "Baseline")
 
 
 def test_bad_scenario_exits_2_naming_file_and_path(tmp_path, capsys):

@@ -195,19 +195,30 @@ def test_forecast_csv_and_excel_neutralise_a_hostile_scenario_name(tmp_path, cap
     assert all(not export.is_formula_like(v) for v in table.to_numpy().ravel() if v == v)
     assert cli(capsys, *base, "--out", tmp_path / "f.xlsx")[0] == 0
     assert_book_safe(tmp_path / "f.xlsx", HYPERLINK)
-    numbers = [c.value for c in read_book(tmp_path / "f.xlsx")["Forecast"][1]]
-    assert any(isinstance(v, int | float) for v in numbers)
+    numbers = [c.value for r in read_book(tmp_path / "f.xlsx")["Table 1"] for c in r]
+    assert any(isinstance(v, int | float) for v in numbers)  # the forecast table (gptables)
 
 
 def test_published_tables_and_termly_workbook_hold_no_formula(tmp_path):
+    """The release's CSVs and gptables workbook (report.Release.publish, moved into place
+    by the termly run) with a hostile label."""
+    from eyanalysis.analysis.summary import Counted
     from eyanalysis.jobs.termly import tables_workbook
-    from eyanalysis.present import publish
+    from eyanalysis.present import meta, publish, report
+    from eyanalysis.present.meta import Column, TableSpec
 
     frame = pd.DataFrame({"group": [HYPERLINK, "b", "Total"], "n": [10, 20, 30],
-                          "change": ["-3", "+7", "0"]})
-    publish.table("hostile", frame, ["n"], total_row=True, on="2026-11-23",
-                  folder=tmp_path / "tables")
-    text = (tmp_path / "tables" / "hostile.csv").read_text()
+                          "change": [-3, 7, 0]})
+    safe = publish.table("hostile", frame, ["n"], total_row=True, on="2026-11-23")
+    spec = TableSpec(name="hostile", title="Hostile", total_row=True,
+                     columns={"group": Column("Group"), "n": Column("Count", "count"),
+                              "change": Column("Change", "change")})
+    release = report.Release(
+        counted=Counted.of("2026-AUT", "2026-11-23"), key=[], trend=pd.DataFrame(),
+        sections={"hostile": report.Section("hostile", "Hostile", [], safe, spec)},
+        gap=None, limit=6, source="test", contact=meta.Contact("Team", "a@example.org"))
+    release.publish(tmp_path / "tables")
+    text = (tmp_path / "tables" / "hostile.csv").read_text(encoding="utf-8-sig")
     assert "'" + HYPERLINK.replace('"', '""') in text and ",-3\n" in text
     tables_workbook(tmp_path / "tables", tmp_path / "tables.xlsx")
     assert_book_safe(tmp_path / "tables.xlsx", HYPERLINK)

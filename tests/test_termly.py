@@ -128,7 +128,7 @@ def test_disclosure_scan_no_small_count_and_no_child_id_anywhere(termly_run, sam
     folder = termly_run.folder
     ids = set(sample.children.child_id.astype(str))
     for csv in sorted((folder / "tables").glob("*.csv")):
-        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         assert small_counts(frame.to_numpy().ravel()) == [], csv.name
         assert not ids & set(frame.to_numpy().ravel()), csv.name
     html = (folder / "report.html").read_text()
@@ -137,7 +137,8 @@ def test_disclosure_scan_no_small_count_and_no_child_id_anywhere(termly_run, sam
     assert len(parser.cells) > 50  # the scan really read the tables
     assert small_counts(parser.cells) == []
     assert not ids & set(re.findall(r"\w+", html))
-    assert "c" in parser.cells  # suppression did happen on the sample
+    assert "[c]" in parser.cells  # suppression did happen on the sample, shown as [c]
+    assert "c" not in parser.cells
 
 
 def test_report_makes_no_network_request(termly_run):
@@ -149,15 +150,17 @@ def test_report_makes_no_network_request(termly_run):
 
 def test_a_provisional_run_says_so_in_every_sentence_and_heading(termly_run):
     nb = nbt.read(termly_run.notebook("termly_summary"))
-    sentences = [o["data"]["text/markdown"] for o in nbt.outputs(nb)
-                 if "text/markdown" in o.get("data", {})]
-    assert len(sentences) >= 7  # the title line, five headlines, the flags line
-    for s in sentences:
+    shown = "".join(o["data"]["text/html"] for o in nbt.outputs(nb)
+                    if "text/html" in o.get("data", {}))
+    sentences = re.findall(r"<p class='ey-sentence'>(.*?)</p>", shown)
+    headings = re.findall(r"<h2>(.*?)</h2>", shown.split("<div class='ey-sources'>")[0])
+    assert len(sentences) >= 8 and len(headings) == 7  # headlines and six sections
+    for s in sentences + headings:
         assert re.search(r"so far this term|on 1 December 2026|provisional", s), s
     titles = [json.dumps(o["data"][nbt.PLOTLY]["layout"].get("title"))
               for o in nbt.outputs(nb) if nbt.PLOTLY in o.get("data", {})]
-    assert len(titles) == 5
-    assert all("provisional, counted on 1 December 2026" in t for t in titles), titles
+    assert len(titles) == 6  # the trend and one chart for each of five sections
+    assert all("so far this term, counted on 1 December 2026" in t for t in titles), titles
     html = (termly_run.folder / "report.html").read_text()
     assert "at the end of the term" not in html
     assert "so far this term" in html
@@ -194,15 +197,17 @@ def test_predicted_is_the_same_in_the_report_the_timeline_and_the_forecast(terml
     from eyanalysis.rules.money import pounds_text
 
     funding = pd.read_csv(termly_run.folder / "tables" / "funding.csv", dtype=str,
-                          keep_default_na=False).set_index("line")
-    assert "c" not in (funding.loc["Total", "predicted"],
-                       funding.loc["Early Years Pupil Premium", "predicted"])
+                          keep_default_na=False, encoding="utf-8-sig").set_index("Funding line")
+    predicted = funding["Predicted at the start of term (£)"]
+    assert "[c]" not in (predicted["All funding lines"],
+                         predicted["Early Years Pupil Premium"])
 
     def pence(text):
-        return round(float(text.replace("£", "").replace(",", "")) * 100)
+        return round(float(text) * 100)
 
-    report = (pence(funding.loc["Total", "predicted"])
-              - pence(funding.loc["Early Years Pupil Premium", "predicted"]))
+    report = pence(predicted["Inclusion Supplement, all graduated levels"])
+    assert report == (pence(predicted["All funding lines"])
+                      - pence(predicted["Early Years Pupil Premium"]))
     known = sample.as_of(TODAY)
     timeline = payments.timeline(known, params, ["2026-AUT"])
     assert report == int(timeline["predicted"].sum())
@@ -253,8 +258,10 @@ def test_the_first_term_runs_with_no_history_through_the_cron_expression(tmp_pat
     assert m["as_of"] == "2023-12-31" and m["provisional"] is False
     for name in termly.NOTEBOOKS:
         nbt.assert_ran_cleanly(nbt.read(folder / "notebooks" / f"{name}.ipynb"))
-    support = pd.read_csv(folder / "tables" / "support_levels.csv", dtype=str)
-    assert list(support.columns[:3]) == ["support_level", "this_term", "last_term"]
+    support = pd.read_csv(folder / "tables" / "support_levels.csv", dtype=str,
+                          encoding="utf-8-sig")
+    assert list(support.columns) == ["Support level", "End of Summer 2023",
+                                     "End of Autumn 2023", "Change"]
     assert "at the end of the term" in (folder / "report.html").read_text()
 
 
@@ -274,8 +281,11 @@ def test_a_past_term_gives_the_same_csvs_from_the_full_source_and_a_copy_cut_the
     assert len(names) >= 6 and names == sorted(p.name for p in b.glob("*.csv"))
     for name in names:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    funding = pd.read_csv(a / "funding.csv", dtype=str).set_index("line")
-    assert funding.loc["Total", "predicted"] != funding.loc["Total", "final"]  # real figures
+    funding = pd.read_csv(a / "funding.csv", dtype=str, encoding="utf-8-sig").set_index(
+        "Funding line")
+    total = funding.loc["All funding lines"]
+    assert total["Predicted at the start of term (£)"] != total[
+        "Final, with change requests (£)"]  # real figures
 
 
 def test_a_term_after_the_data_is_refused_and_nothing_is_written(tmp_path):

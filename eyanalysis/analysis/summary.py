@@ -3,14 +3,14 @@
 Each function takes the loaded :class:`~eyanalysis.data.dataset.Dataset`, a term id and the
 date the term is counted at (``on``: its last day, or the run date while it runs), reads the
 data as known on that date (:meth:`~eyanalysis.data.dataset.Dataset.as_of`) and returns raw
-counts; the notebook publishes them through :func:`eyanalysis.present.publish.table`
-(disclosure control) and writes a plain-language headline above each chart from the
-published (suppressed) values, never from the raw ones. Every sentence and heading takes its
-wording from one :class:`Counted` (a provisional run says "so far this term" and "counted on
-1 December 2026", never "at the end of the term"). A table whose rows obey a relation a
-reader knows (a total column, approved <= decided) says so in ``attrs["relations"]``, and a
-table a reader sees term after term carries the earlier releases in ``attrs["history"]``,
-so that the suppression audit counts them (issue #15).
+counts; the release (:mod:`eyanalysis.present.report`) publishes them through
+:func:`eyanalysis.present.publish.table` (disclosure control) and writes its sentences
+from the published (suppressed) values, never from the raw ones. Every sentence and
+heading takes its wording from one :class:`Counted` (a provisional run says "so far this
+term" and "counted on 1 December 2026", never "at the end of the term"). A table whose
+rows obey a relation a reader knows (a total column, approved <= decided) says so in
+``attrs["relations"]``, and a table a reader sees term after term carries the earlier
+releases in ``attrs["history"]``, so that the suppression audit counts them (issue #15).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from eyanalysis.parameters import Parameters, as_date
 from eyanalysis.rules import terms, timing
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
-from eyanalysis.rules.money import pounds_text
 from eyanalysis.rules.rates import Rates
 from eyanalysis.vocabulary import PANEL_KINDS, SUPPORT_LEVELS, VISIT_TYPES
 
@@ -171,14 +170,108 @@ def funding(ds, c: Counted, params: Parameters | None = None) -> pd.DataFrame:
         ).reindex(order, fill_value=0)
 
     sums = {stage: by_level(g) for stage, g in grids.items()}
+    # distinct children (issue #11): a child paid at one level in two settings counts once
+    paid = _per_child(cl.relevel(final, ds, timing.stages_known(c.term, c.on, params)[
+        timing.FINAL]), rates)
+    paid = paid[paid.children > 0]
+    distinct = paid.groupby("level").setting_id.nunique()
     out = pd.DataFrame({
         "line": [*(f"Inclusion Supplement {lvl}" for lvl in SUPPLEMENT_LEVELS),
                  "Early Years Pupil Premium"],
-        "children": sums[timing.FINAL].children.to_numpy(),
+        "children": distinct.reindex(order, fill_value=0).to_numpy().astype("int64"),
         **{f"{stage}_pence": sums[stage].amount_pence.to_numpy() for stage in timing.STAGES},
     })
-    out.loc[len(out)] = ["Total", *out.drop(columns="line").sum().tolist()]
+    money = out.drop(columns=["line", "children"]).sum().tolist()
+    # the Total's children: distinct children funded by any line (never a sum of lines)
+    out.loc[len(out)] = ["Total", int(paid.setting_id.nunique()), *money]
+    out.attrs["supplement_children"] = int(
+        paid.loc[paid.level == "TOTAL", "setting_id"].nunique())
     return out
+
+
+def _per_child(claims: pd.DataFrame, rates: Rates) -> pd.DataFrame:
+    """The prediction grid with each child as its own "setting" (F10: amounts are per
+    child per setting, so the sums are the grid's): ``setting_id`` holds the child id."""
+    return grid(claims.assign(setting_id=claims["child_id"].astype(str)), rates)
+
+
+@dataclass(frozen=True)
+class FundingGap:
+    """Where the Inclusion Supplement declared on the portal (actual) differs from the
+    prediction (F9), in integer pence: children paid at a graduated level on the portal who
+    were not on the first day of term (``new_*``, new to a graduated level or to funded
+    places), and children already at one whose level changed (``changed_*``).
+    ``new_pence + changed_pence == actual - predicted`` exactly: both stages cost the same
+    claims, so every penny of the gap comes from levels declared after the start of term."""
+
+    predicted: int
+    actual: int
+    new_children: int
+    new_pence: int
+    changed_children: int
+    changed_pence: int
+
+    @property
+    def gap(self) -> int:
+        return self.actual - self.predicted
+
+
+def funding_gap(ds, c: Counted, params: Parameters | None = None) -> FundingGap:
+    """Actual minus predicted Inclusion Supplement of ``c.term``, child by child (F9)."""
+    ds = _known(ds, c)
+    rates = Rates.from_parameters(terms.start(c.term), params)
+    final = cl.for_term(ds, c.term, params=params)
+    days = timing.stages_known(c.term, c.on, params)
+
+    def supplement(stage):
+        g = _per_child(cl.relevel(final, ds, days[stage]), rates)
+        return g[g.level == "TOTAL"].set_index("setting_id")[["children", "amount_pence"]]
+
+    before, after = supplement(timing.PREDICTED), supplement(timing.ACTUAL)
+    both = before.merge(after, left_index=True, right_index=True, how="outer",
+                        suffixes=("_p", "_a")).fillna(0)
+    was, now = both.children_p > 0, both.children_a > 0
+    diff = both.amount_pence_a - both.amount_pence_p
+    new = ~was & now
+    changed = was & (diff != 0)
+    return FundingGap(int(both.amount_pence_p.sum()), int(both.amount_pence_a.sum()),
+                      int(new.sum()), int(diff[new].sum()),
+                      int(changed.sum()), int(diff[changed].sum()))
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The release's headline figures for one term, raw (published through disclosure
+    control by :mod:`eyanalysis.present.report`): settings in Intensive support (C1-C3),
+    distinct children funded at a graduated level (L1), Inclusion Supplement and EYPP spend
+    (final stage, F9; P1), panel applications awaiting a decision (X4), visits missed (C5)."""
+
+    intensive_settings: int
+    graduated_children: int
+    supplement_pence: int
+    eypp_pence: int
+    awaiting_decision: int
+    visits_missed: int
+
+
+def key_figures(ds, c: Counted, params: Parameters | None = None) -> KeyFigures:
+    """The :class:`KeyFigures` of ``c`` (the data as known on ``c.on``)."""
+    ds = _known(ds, c)  # once: each table below then reads it as it is
+    support = _support_levels(ds, c).set_index("support_level")
+    kids = children_by_level(ds, c).set_index("level")
+    rates = Rates.from_parameters(terms.start(c.term), params)
+    final = cl.for_term(ds, c.term, params=params)
+    day = timing.stages_known(c.term, c.on, params)[timing.FINAL]
+    g = grid(cl.relevel(final, ds, day), rates)
+    return KeyFigures(
+        intensive_settings=int(support.loc["intensive", "this_term"]),
+        graduated_children=int(kids.loc[list(SUPPLEMENT_LEVELS), "total"].sum()),
+        supplement_pence=int(g.loc[g.level.isin(SUPPLEMENT_LEVELS), "amount_pence"].sum()),
+        eypp_pence=int(g.loc[g.level == "EYPP", "amount_pence"].sum()),
+        awaiting_decision=int(_panel_activity(ds, c).set_index("kind").loc[
+            "Total", "awaiting_decision"]),
+        visits_missed=int(visits(ds, c).set_index("visit_type").loc["Total", "missed"]),
+    )
 
 
 def supplement_pence(table: pd.DataFrame, stage: str = timing.PREDICTED) -> int:
@@ -259,51 +352,3 @@ def flags(ds, c: Counted) -> pd.DataFrame:
                      int(s.in_crisis.sum()),
                      int((s.ofsted_judgement == "not_yet_inspected").sum())],
     })
-
-
-def pounds(pence: pd.Series) -> pd.Series:
-    """Integer pence as ``£1,234.56`` text (before publishing, which may suppress it)."""
-    return pounds_text(pence, thousands=True)
-
-
-def number(value) -> str:
-    """A published count for a sentence: ``c`` reads as 'a small number'."""
-    return "a small number of" if value == "c" else f"{int(value):,}"
-
-
-def headline_support(t: pd.DataFrame, c: Counted) -> str:
-    row = t.set_index("support_level")
-    return (f"{number(row.loc['Total', 'this_term'])} settings: "
-            f"{number(row.loc['universal', 'this_term'])} with Universal, "
-            f"{number(row.loc['targeted', 'this_term'])} with Targeted and "
-            f"{number(row.loc['intensive', 'this_term'])} with Intensive support {c.when}.")
-
-
-def headline_children(t: pd.DataFrame, c: Counted) -> str:
-    row = t.set_index("level")
-    sen = [row.loc[lvl, "total"] for lvl in SUPPLEMENT_LEVELS]
-    known = [v for v in sen if v != "c"]
-    return (f"{number(row.loc['Total', 'total'])} funded children {c.period}; at least "
-            f"{sum(int(v) for v in known):,} of them at a graduated-response level "
-            "(GR1 to Exceptional).")
-
-
-def headline_funding(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("line").loc["Total"]
-    declared = "declared so far" if c.provisional else "final, with change requests,"
-    return (f"Inclusion Supplement and EYPP {c.period}: {total['final']} {declared} against "
-            f"{total['predicted']} predicted at the start of term and {total['actual']} "
-            "declared on the provider portal.")
-
-
-def headline_panel(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("kind").loc["Total"]
-    return (f"The panel received {number(total['received'])} applications and decided "
-            f"{number(total['decided'])} {c.period}; {number(total['awaiting_decision'])} "
-            f"awaited a decision {c.when}.")
-
-
-def headline_visits(t: pd.DataFrame, c: Counted) -> str:
-    total = t.set_index("visit_type").loc["Total"]
-    return (f"{number(total['held'])} of {number(total['planned'])} visits planned "
-            f"{c.period} were held; {number(total['missed'])} were missed.")

@@ -24,11 +24,93 @@ def _progress(stream=sys.stderr):
     return report
 
 
+def _pence(pounds) -> object:
+    """Pounds (a float to the penny) as integer pence; a missing value (no simulation
+    paths) as the GSS symbol for not available."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    if pd.isna(pounds):
+        return "x"
+    return int((Decimal(str(pounds)) * 100).to_integral_value())
+
+
+def write_workbook(out: Path, fc, table, sens, first: str, args) -> Path:
+    """The forecast as a published workbook (gptables, issue #11): cover, contents, notes,
+    then the forecast, the per-level detail and the sensitivity, numbers as numbers with
+    formats; every text cell defused. The CSV keeps the README's column contract."""
+    from eyanalysis.data.export import defuse_xlsx
+    from eyanalysis.present import format as fmt
+    from eyanalysis.present import meta, workbook
+    from eyanalysis.present.meta import Column, Note, TableSpec
+    from eyanalysis.vocabulary import LEVELS
+
+    money = ["expected", "p10", "p50", "p90", "diff_expected", "diff_p50", "supplement",
+             "eypp"]
+    main = table.assign(term=table["term"].map(fmt.term),
+                        **{c: table[c].map(_pence) for c in money})
+    label = {"expected": "Expected spend", "p10": "10th percentile",
+             "p50": "Median", "p90": "90th percentile",
+             "diff_expected": "Expected, change from baseline",
+             "diff_p50": "Median, change from baseline",
+             "supplement": "Inclusion Supplement, expected",
+             "eypp": "Early Years Pupil Premium, expected"}
+    interval = ("Percentiles are over the simulated paths; [x] where the forecast was run "
+                "with no paths.")
+    forecast = TableSpec(
+        name="forecast", title="Forecast spend by scenario and term",
+        subtitle=f"{args.terms} terms from {fmt.term(first)}, {args.paths} simulated paths, "
+                 f"seed {args.seed}",
+        columns={"scenario": Column("Scenario"), "term": Column("Term"),
+                 **{c: Column(label[c], "pence") for c in money},
+                 "children": Column("Funded children, expected", "expected"),
+                 "children_supported": Column("Children at a graduated level, expected",
+                                              "expected")},
+        spanners={"Spread of simulated spend": ["p10", "p50", "p90"]},
+        notes=[Note(interval), *(Note(n) for n in fc.notes)],
+        source="Caseload model estimated from the data; rates from the dated parameters "
+               "and each scenario file")
+    by_level = fc.by_level.assign(
+        term=fc.by_level["term"].map(fmt.term),
+        level=[LEVELS.label(v) if v in LEVELS else "Early Years Pupil Premium"
+               for v in fc.by_level["level"]],
+        supplement=fc.by_level["supplement"].map(
+            lambda v: _pence(round(float(v), 2))))
+    levels = TableSpec(
+        name="by_level", title="Expected children and spend by SEND level",
+        subtitle=f"{args.terms} terms from {fmt.term(first)}",
+        columns={"scenario": Column("Scenario"), "term": Column("Term"),
+                 "level": Column("SEND level or line"),
+                 "children": Column("Children, expected", "expected"),
+                 "supplement": Column("Spend, expected", "pence")},
+        source="Caseload model estimated from the data")
+    sensitivity = TableSpec(
+        name="sensitivity", title="Change in spend for each 1p on an hourly rate",
+        subtitle="Over the first three forecast terms, baseline scenario",
+        columns={"parameter": Column("Rate parameter"), "levels": Column("Levels it pays"),
+                 "paid_hours": Column("Paid hours, expected", "decimal"),
+                 "per_1p": Column("Change in spend per 1p", "pence")},
+        notes=[Note("The rate parameter is named as in the parameters folder.")],
+        source="Caseload model estimated from the data")
+    sens = sens.assign(per_1p=sens["per_1p"].map(_pence))
+    release = workbook.Release(
+        title="Early years funding forecast", period=f"{args.terms} terms from "
+        f"{fmt.term(first)}", contact=meta.contact(),
+        about=["Expected Inclusion Supplement and Early Years Pupil Premium spend per term "
+               "under each rate scenario, with the spread of simulated outcomes."],
+        source=str(args.data or "the bundled sample county (synthetic data)"))
+    workbook.write_workbook(out, [(main, forecast), (by_level, levels), (sens, sensitivity)],
+                            release)
+    defuse_xlsx(out)
+    return out
+
+
 def cmd_forecast(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.costing import sensitivity
     from eyanalysis.analysis.forecast import Inputs, published, run
     from eyanalysis.data.dataset import load
-    from eyanalysis.data.export import safe_csv, safe_excel
+    from eyanalysis.data.export import safe_csv
     from eyanalysis.errors import InputDataError
     from eyanalysis.parameters import load_parameters
     from eyanalysis.rules.scenarios import load_scenarios
@@ -57,8 +139,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     elif out.suffix.lower() == ".csv":
         safe_csv(table, out, float_format="%.2f")
     else:
-        safe_excel({"Forecast": table, "Sensitivity": sensitivity(fc),
-                    "By level": fc.by_level}, out)
+        write_workbook(out, fc, table, sensitivity(fc), first, args)
     if out is not None:
         print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms from {first}, "
               f"{args.paths} paths, seed {args.seed})", file=sys.stderr)

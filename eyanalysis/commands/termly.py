@@ -20,7 +20,8 @@ def add_parser(sub) -> None:
         description="Run the termly summary and the three analysis notebooks with papermill "
                     "(two at a time) on the data as known on the term's count date (its last "
                     "day, or the run date while it runs) and write DIR/TERM/: report.html "
-                    "(opens offline), published tables (CSV and Excel, disclosure-controlled), "
+                    "(opens offline), report.pdf with --pdf, published tables (CSV and a "
+                    "gptables workbook, disclosure-controlled), "
                     "the executed notebooks and manifest.json. Nothing is written unless every "
                     "notebook succeeds; a term after the last the data hold, or not started on "
                     "the run date, is refused (exit 2).",
@@ -39,6 +40,9 @@ def add_parser(sub) -> None:
                    help="execution timeout per cell (default 900)")
     p.add_argument("--workers", type=int, default=2, metavar="N",
                    help="notebooks run at once (default 2)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write report.pdf (A4, page numbers; charts drawn with Debian's "
+                        "chromium) and link it from report.html")
     p.set_defaults(func=_run)
 
 
@@ -46,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     from eyanalysis.jobs.termly import run
 
     folder = run(args.term, args.data, args.out, timeout=args.timeout, today=args.today,
-                 workers=args.workers,
+                 workers=args.workers, pdf=args.pdf,
                  progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(folder)
     return 0

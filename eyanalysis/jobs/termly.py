@@ -9,9 +9,16 @@ independent), and writes ``OUT/<term>/``:
 
 - ``report.html``: the termly summary with code hidden and plotly embedded, so it opens
   with no internet connection;
+- ``report.html``: the release (:mod:`eyanalysis.present.report`): meta block, headline
+  figures with their changes, trend, commentary, charts and publication tables;
+- ``report.pdf`` with ``pdf=True`` (``--pdf``): the same page printed by weasyprint, charts
+  as kaleido images (:mod:`eyanalysis.present.pdf`), A4 with page numbers; the HTML report
+  then links to it;
 - ``tables/*.csv`` and ``tables.xlsx``: the published tables, every one through disclosure
-  control (:mod:`eyanalysis.present.publish`); the folder is passed to the summary notebook
-  as its ``publish_dir``;
+  control (:mod:`eyanalysis.present.publish`), written by the summary notebook (its
+  ``publish_dir`` is ``tables/``) through :mod:`eyanalysis.present.workbook`: CSVs in UTF-8
+  with a byte order mark, the workbook by gptables (cover, contents, notes, one table per
+  sheet in report order, numbers as numbers), symbols ``[c]``, ``[x]``, ``[z]``;
 - ``notebooks/*.ipynb``: the executed notebooks, working papers for the team (they may
   show setting- and child-level detail and are not for circulation);
 - ``manifest.json``: package version, parameter and input files with sha256, the count date
@@ -74,6 +81,7 @@ WORKERS = 2  # notebooks run at once (each in its own kernel)
 RENDERER = "plotly_mimetype+notebook"
 WORKING_PAPER_RENDERER = "plotly_mimetype"
 REPORT = "termly_summary"
+REPORT_SKIP = "report-skip"  # cell tag: in the notebook, not in report.html
 LAST_ENDED = "last-ended"
 CURRENT = "current"
 KEYWORDS = (LAST_ENDED, CURRENT)
@@ -240,8 +248,12 @@ def export_html(notebook: Path, target: Path, title: str) -> None:
     """
     import nbformat
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
-    exporter = HTMLExporter(template_name="lab", exclude_input=True,
+    config = Config()  # a cell tagged report-skip (the notebook's own preface) is left out
+    config.TagRemovePreprocessor.remove_cell_tags = {REPORT_SKIP}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(config=config, template_name="lab", exclude_input=True,
                             exclude_input_prompt=True, exclude_output_prompt=True)
     node = nbformat.read(notebook, as_version=4)
     body, _ = exporter.from_notebook_node(node, resources={"metadata": {"name": title}})
@@ -249,14 +261,36 @@ def export_html(notebook: Path, target: Path, title: str) -> None:
 
 
 def tables_workbook(folder: Path, target: Path) -> None:
-    """One sheet per published table (the CSVs, as published)."""
-    import pandas as pd
+    """Move the workbook the summary notebook wrote beside its CSVs (gptables, through
+    :meth:`eyanalysis.present.report.Release.publish`) to ``target``."""
+    written = folder / "tables.xlsx"
+    if not written.exists():
+        raise TermlyRunError(f"the summary notebook wrote no {written}: run it with "
+                             "publish_dir set (the termly run does).")
+    written.replace(target)
 
-    from eyanalysis.data.export import safe_excel
 
-    # the CSVs are already neutralised ('=...); read back as text, they stay so in the book
-    safe_excel({csv.stem: pd.read_csv(csv, dtype=str, keep_default_na=False)
-                for csv in sorted(folder.glob("*.csv"))}, target)
+def link_pdf(report: Path, pdf_name: str = "report.pdf") -> None:
+    """Put a link to the PDF into the report's meta block (not printed in the PDF)."""
+    from eyanalysis.present.report import PDF_LINK
+
+    page = report.read_text(encoding="utf-8")
+    link = (f'<p class="ey-pdf-link no-print"><a href="{pdf_name}">Download this report as '
+            "a PDF (A4, for printing)</a></p>")
+    report.write_text(page.replace(PDF_LINK, link, 1), encoding="utf-8")
+
+
+def write_pdf(report: Path, target: Path) -> Path:
+    """The report page as an A4 PDF (weasyprint; charts drawn by kaleido with Debian's
+    chromium)."""
+    from eyanalysis.present import pdf
+
+    css = (".jp-OutputPrompt, .jp-InputPrompt, .jp-Collapser, .anchor-link "
+           "{ display: none !important; }\n"
+           ".jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding: 0; "
+           "margin: 0; overflow: visible !important; }\n")
+    return pdf.report_pdf(report.read_text(encoding="utf-8"), target, css=css,
+                          base_url=report.parent)
 
 
 def execute(name: str, target: str, parameters: dict, kernel: str, timeout: int,
@@ -287,10 +321,11 @@ def execute(name: str, target: str, parameters: dict, kernel: str, timeout: int,
 
 def run(term: str, data: str = "", out: Path | str = "outputs", *,
         notebooks: tuple[str, ...] = NOTEBOOKS, kernel: str = KERNEL, timeout: int = TIMEOUT,
-        today: dt.date | None = None, workers: int = WORKERS,
+        today: dt.date | None = None, workers: int = WORKERS, pdf: bool = False,
         progress: Callable[[str], None] = print) -> Path:
     """Run the termly notebooks for ``term`` (an id or a keyword, :func:`resolve_term`) as on
-    ``today`` (default: the real date) and move ``out/<term>/`` into place."""
+    ``today`` (default: the real date) and move ``out/<term>/`` into place; ``pdf`` also
+    writes ``report.pdf``."""
     from eyanalysis.data.dataset import load
 
     p = plan(term, data, today)
@@ -310,13 +345,22 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
         t0 = time.perf_counter()
         known = load(data or None).as_of(p.on)  # loaded and validated once, for every notebook
         known.save(saved)
+        (saved.parent / "source.txt").write_text(data or "")  # for the report's meta block
         progress(f"data loaded as known on {p.on} in {time.perf_counter() - t0:.1f} s: "
                  f"{known.summary}")
         records = _execute_all(p.term, [n for n in RUN_ORDER if n in notebooks], params, work,
                                kernel, timeout, workers, progress)
+        from eyanalysis.present import format as fmt
+        from eyanalysis.present.report import TITLE
+
         export_html(work / "notebooks" / "termly_summary.ipynb", work / "report.html",
-                    f"Early years termly summary {p.term}")
+                    f"{TITLE}: {fmt.term(p.term)}")
         tables_workbook(work / "tables", work / "tables.xlsx")
+        if pdf:
+            t0 = time.perf_counter()
+            link_pdf(work / "report.html")
+            write_pdf(work / "report.html", work / "report.pdf")
+            progress(f"report.pdf written in {time.perf_counter() - t0:.1f} s")
         root = default_root()
         final = out / p.term
         # the parameters as they point after the move (e.g. publish_dir: TERM/tables)
@@ -332,6 +376,7 @@ def run(term: str, data: str = "", out: Path | str = "outputs", *,
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "kernel": kernel, "execution_timeout": timeout, "workers": workers,
+            "pdf": pdf,
             "parameter_files": [{"path": str(f.relative_to(root)), "sha256": sha256(f)}
                                 for f in parameter_files(root)],
             "inputs": [{"path": f.name, "sha256": sha256(f)} for f in input_files(data)],

@@ -177,7 +177,9 @@ def print_html(page: str, *, fmt: str = "svg", width: int = PAGE_WIDTH_PX) -> st
         fig = go.Figure(spec)
         layout_width = fig.layout.width
         tag = figure_tag(fig, fmt, width=min(layout_width or width, width))
-        div = re.compile(r"<div\s+id=[\"']" + re.escape(div_id) + r"[\"'][^>]*>\s*</div>")
+        # nbconvert may write the id after the class: any attribute order
+        div = re.compile(r"<div\b[^>]*\bid=[\"']" + re.escape(div_id)
+                         + r"[\"'][^>]*>\s*</div>")
         page, n = div.subn(lambda _m, tag=tag: tag, page, count=1)
         if not n:
             raise PresentationError(f"the plotly figure {div_id} has no <div> on the page.")

@@ -102,7 +102,8 @@ def _gptable(frame: pd.DataFrame, spec: TableSpec, number_in_book: int,
         if note.column is None:
             title_refs += f" $${ref}$$"
         else:
-            column_refs[spec.header(note.column)] = f"$${ref}$$"
+            # by position: gptables adds the unit to the header first ("Rate\n(£ per hour)")
+            column_refs[list(spec.columns).index(note.column)] = f"$${ref}$$"
     legend = []
     for code in symbols(frame, spec):
         line = fmt.symbol_key([code], limit)[0]

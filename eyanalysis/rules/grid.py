@@ -9,7 +9,6 @@ of per-child amounts rounded half up (F10), not A x B.
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -171,95 +170,3 @@ def as_published(table: pd.DataFrame) -> pd.DataFrame:
     out["rate"] = table["rate_units"].map(text).fillna("")
     out["amount"] = table["amount_pence"].map(pounds)
     return out[GRID_COLUMNS]
-
-
-def write_excel(table: pd.DataFrame, path: Path, rates: Rates, source: str = "") -> None:
-    """A formatted workbook: a Summary sheet, then one sheet per setting (F8 layout)."""
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    money = '"£"#,##0.00'
-    rate_fmt = '"£"0.00##'
-    excel = table.assign(
-        rate=table["rate_units"].astype("Float64") / RATE_UNITS,
-        amount=table["amount_pence"] / 100,
-    )[GRID_COLUMNS]
-    # The summary adds integer pence and converts once, so its totals are exact (F10).
-    cents = table.assign(rate=pd.NA, amount=table["amount_pence"])[GRID_COLUMNS]
-    totals = cents[cents["level"] == "TOTAL"].drop(columns=["level", "rate"])
-    summary = totals.rename(columns={"children": "children_supported", "amount": "supplement"})
-    extras = [(kind, prefix, name) for kind, prefix, name in (
-        ("EYPP", "eypp", "the Early Years Pupil Premium"),
-        ("DAF", "daf", "the Disability Access Fund")) if (cents["level"] == kind).any()]
-    for kind, prefix, _ in extras:
-        extra = cents[cents["level"] == kind].set_index("setting_id")
-        summary = summary.merge(
-            extra[["children", "amount"]].rename(
-                columns={"children": f"{prefix}_children", "amount": prefix}
-            ),
-            left_on="setting_id",
-            right_index=True,
-            how="left",
-        )
-    grand = summary.drop(columns="setting_id").sum().to_frame().T
-    grand.insert(0, "setting_id", "ALL SETTINGS")
-    summary = pd.concat([summary, grand], ignore_index=True)
-    for col in ["supplement"] + [prefix for _, prefix, _ in extras]:
-        summary[col] = summary[col].astype("int64") / 100
-    title = "Predicted Inclusion Supplement for the term (F8)" + (
-        ", with " + " and ".join(name for _, _, name in extras) if extras else "")
-
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        summary.to_excel(writer, sheet_name="Summary", index=False, startrow=3)
-        ws = writer.sheets["Summary"]
-        ws["A1"] = title
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["A2"] = f"Rates in force on {rates.on.isoformat()}" + (
-            f"; input {source}" if source else ""
-        )
-        used = set()
-        for setting_id, rows in excel.groupby("setting_id", sort=True):
-            name = _sheet_name(str(setting_id), used)
-            rows.drop(columns="setting_id").to_excel(
-                writer, sheet_name=name, index=False, startrow=2
-            )
-            sheet = writer.sheets[name]
-            sheet["A1"] = f"Setting {setting_id}"
-            sheet["A1"].font = Font(bold=True, size=13)
-        for sheet in writer.book.worksheets:
-            head = 4 if sheet.title == "Summary" else 3
-            for cell in sheet[head]:
-                cell.font = Font(bold=True)
-                cell.fill = header_fill
-            sheet.freeze_panes = sheet.cell(row=head + 1, column=1)
-            for col in range(1, sheet.max_column + 1):
-                title = str(sheet.cell(row=head, column=col).value or "")
-                sheet.column_dimensions[get_column_letter(col)].width = max(12, len(title) + 3)
-                fmt = (
-                    rate_fmt
-                    if title == "rate"
-                    else money
-                    if title in {"amount", "supplement", "eypp", "daf"}
-                    else "0.00##"
-                    if title == "nef_hours"
-                    else None
-                )
-                if fmt:
-                    for (cell,) in sheet.iter_rows(min_row=head + 1, min_col=col, max_col=col):
-                        cell.number_format = fmt
-            if sheet.title != "Summary":
-                for row in sheet.iter_rows(min_row=head + 1):
-                    if row[0].value == "TOTAL":
-                        for cell in row:
-                            cell.font = Font(bold=True)
-
-
-def _sheet_name(setting_id: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in setting_id)[:31] or "setting"
-    name, n = base, 1
-    while name.lower() in used or name == "Summary":
-        n += 1
-        name = f"{base[:28]}~{n}"
-    used.add(name.lower())
-    return name
