@@ -100,20 +100,24 @@ def compare(att: pd.DataFrame, on: dt.date | str, scheme_ids: list[str] | None =
             if named or "has no value before" not in str(exc):
                 raise
             notes.append(f"{sid} is not in force on {day.isoformat()} (left out): {exc}")
-    types = setting_type(att)
-    level = att["level"].astype("string").fillna("NE").astype(str).to_numpy()
-    summary, frames = [], []
+    # categorical once, so that each scheme's costing reads codes, not strings
+    att = att.assign(**{c: att[c].astype("category") for c in (
+        "child_id", "setting_id", "level", "funding_age") if c in att})
+    types = setting_type(att).astype("category")
+    level = att["level"]
+    child = att["child_id"].to_numpy(dtype=object)
+    setting = att["setting_id"]
+    summary, frames, cache = [], [], {}
     for sid, scheme in loaded.items():
-        per_point = {p: rules.cost(att, scheme, p, params, weeks) for p in POINTS}
+        per_point = rules.costs(att, scheme, POINTS, params, weeks, cache)
         central = per_point["central"]
         frames.append(pd.DataFrame({
-            "scheme": sid, "child_id": att["child_id"].to_numpy(),
-            "setting_id": att["setting_id"].astype(str).to_numpy(), "level": level,
-            "setting_type": types.to_numpy(), "band": central["band"].to_numpy(),
+            "scheme": sid, "child_id": child, "setting_id": setting, "level": level,
+            "setting_type": types.to_numpy(), "band": central["band"],
             **{f"term_{p}": per_point[p]["term_pence"].to_numpy() for p in POINTS},
             "setting_level_term": central["uplift_term_pence"].to_numpy(),
         }))
-        funded = att.loc[central["term_pence"].to_numpy() > 0, "child_id"].nunique()
+        funded = len(set(child[central["term_pence"].to_numpy() > 0]))
         term = {p: int(per_point[p]["term_pence"].sum()) for p in POINTS}
         year = {p: int(per_point[p]["year_pence"].sum()) for p in POINTS}
         pot = None if scheme.pot is None else int(scheme.pot * 100)

@@ -33,7 +33,7 @@ from eyanalysis.errors import ParameterDateError, ParameterError
 from eyanalysis.parameters import Parameters, as_date, resolve
 from eyanalysis.rules.hours import category_codes, claim_units, flags
 from eyanalysis.rules.levels import LEVELS
-from eyanalysis.rules.money import HOUR_UNITS, amount_pence, rate_units
+from eyanalysis.rules.money import HOUR_UNITS, amount_pence, rate_units, round_half_up_div
 from eyanalysis.vocabulary import CROSSWALK_POINTS, FUNDING_AGES, SCHEME_UNITS, SEASONS
 
 PREFIX = "schemes."
@@ -237,119 +237,139 @@ def cost(att: pd.DataFrame, scheme: Scheme, point: str = "central",
     year of three such terms (``year_weeks`` funded weeks for hourly units; once for
     one-off and per-award units). Amounts are rounded half up per row (F10).
     """
-    if point not in CROSSWALK_POINTS:
-        raise ParameterError(f"Unknown crosswalk point {point!r}; use low, central or high.")
+    return costs(att, scheme, (point,), params, year_weeks)[point]
+
+
+def costs(att: pd.DataFrame, scheme: Scheme, points=tuple(CROSSWALK_POINTS),
+          params: Parameters | None = None, year_weeks: Decimal | int = 38,
+          cache: dict | None = None) -> dict[str, pd.DataFrame]:
+    """:func:`cost` at several crosswalk points, sharing the work that does not depend on
+    the point (claimable hours, age scope, gate, interactions). ``cache`` (a dict the
+    caller keeps for one ``att``) shares claimable hours between schemes with the same
+    cap, split and specialist rules."""
+    unknown = [p for p in points if p not in CROSSWALK_POINTS]
+    if unknown:
+        raise ParameterError(f"Unknown crosswalk point(s) {unknown}; use low, central or high.")
     n = len(att)
-    code = category_codes(att["level"], LEVELS)
-    bands_of_level = np.array([scheme.crosswalk[lvl][point] for lvl in LEVELS] + [NONE],
-                              dtype=object)
-    band = bands_of_level[code]
-    age = category_codes(att["funding_age"], FUNDING_AGES)
-    ages = np.asarray(list(FUNDING_AGES) + [""], dtype=object)[age]
-    in_scope = np.zeros(n, dtype=bool)
-    age_known = np.zeros(n, dtype=bool)
-    for funding_age, scope in scheme.age_scope.items():
-        rows = ages == funding_age
-        age_known |= rows
-        in_scope |= rows & (True if scope is None else np.isin(band, list(scope)))
+    code = category_codes(att["level"], LEVELS)  # -1: not a level
+    age = category_codes(att["funding_age"], FUNDING_AGES)  # -1: not a funding age
     barred = np.zeros(n, dtype=bool)
     if scheme.gate and "ofsted_judgement" in att:
         barred = att["ofsted_judgement"].astype("string").isin(scheme.gate).fillna(
             False).to_numpy(dtype=bool)
-    if "not_with_daf" in scheme.interactions and "daf" in att:
+    if "not_with_daf" in scheme.interactions and "daf" in att:  # D3: any setting
         daf = pd.Series(flags(att["daf"])).groupby(att["child_id"].to_numpy()).transform(
             "any").to_numpy(dtype=bool)
         barred = barred | daf
     split = "pro_rata" if scheme.split_rule == "declared" else scheme.split_rule
-    num, den, term_num = claim_units(att, scheme.weekly_cap, split, scheme.specialist_rule)
-    paid = (band != NONE) & in_scope & ~barred & (num > 0)
-
-    unit = np.array([scheme.bands[b].unit if b in scheme.bands else "" for b in band],
-                    dtype=object)
-    term = np.zeros(n, dtype=np.int64)
-    year = np.zeros(n, dtype=np.int64)
-    year_num = num.astype(np.int64) * int(Decimal(year_weeks) * HOUR_UNITS)
-
-    # hourly units (F1): a rate per claimable hour, per row
-    hourly = paid & np.isin(unit, HOURLY_UNITS)
-    if hourly.any():
-        rate = _hourly_rates(scheme, band, ages, hourly, params)
-        rows = np.flatnonzero(hourly)
-        term[rows] = amount_pence(term_num[rows], den[rows], rate[rows])
-        year[rows] = amount_pence(year_num[rows], den[rows], rate[rows])
-
-    # sums per term, per year or once: shared between a child's settings by claimable hours
-    lump = paid & ~np.isin(unit, HOURLY_UNITS)
-    if lump.any():
+    key = (scheme.weekly_cap, split, scheme.specialist_rule)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = claim_units(att, scheme.weekly_cap, split, scheme.specialist_rule)
+    num, den, term_num = cache[key]
+    year_num = num * int(Decimal(year_weeks) * HOUR_UNITS)
+    if "group" not in cache:
         keys = ["term", "child_id"] if "term" in att.columns else ["child_id"]
-        group = att.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
-        child_num = np.bincount(group, weights=num.astype(float))[group]
-        child_num = np.rint(child_num).astype(np.int64)  # den is one value per child
-        weekly = child_num / np.maximum(den, 1) / HOUR_UNITS
-        for r in np.flatnonzero(lump):
-            pence = _pence(scheme.bands[band[r]], weekly[r], scheme.basis_hours)
-            share = Fraction(int(num[r]), int(child_num[r]))
-            u = unit[r]
-            if u == "per_term":
-                if scheme.adjust == "pro_rata":  # S1: "may be adjusted" to the hours
-                    share = Fraction(int(num[r]), int(den[r]) * int(scheme.basis_hours
-                                                                   * HOUR_UNITS))
-                t = pence * share
-                term[r], year[r] = _half_up(t), _half_up(t * TERMS_A_YEAR)
-            elif u in ONCE_A_YEAR_UNITS:
-                term[r] = year[r] = _half_up(pence * share)
-            elif u == "per_year_capped":
-                term[r] = _half_up(pence * share / TERMS_A_YEAR)
-                year[r] = _half_up(pence * share)
+        cache["group"] = att.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
+    group = cache["group"]
+    # den is one value per child (F3 shares one cap), so a child's hours are sum(num) / den
+    child_num = np.bincount(group, weights=num.astype(float))[group].round().astype(np.int64)
+    over_basis = child_num > den * int(scheme.basis_hours * HOUR_UNITS)
+    basis_units = int(scheme.basis_hours * HOUR_UNITS)
 
     uplift_term = np.zeros(n, dtype=np.int64)
     uplift_year = np.zeros(n, dtype=np.int64)
     if scheme.unit == "setting_uplift_per_hour" and UNIVERSAL in scheme.bands:
-        universal = age_known & (num > 0)
-        for funding_age, scope in scheme.age_scope.items():
-            if scope is not None:
-                universal &= ~((ages == funding_age) & ~np.isin(UNIVERSAL, list(scope)))
-        rows = np.flatnonzero(universal)
+        scope_ok = np.array([a in scheme.age_scope and (scheme.age_scope[a] is None
+                                                         or UNIVERSAL in scheme.age_scope[a])
+                             for a in FUNDING_AGES] + [False])
+        rows = np.flatnonzero(scope_ok[age] & (num > 0))
         units = rate_units(scheme.bands[UNIVERSAL].amount)
         uplift_term[rows] = amount_pence(term_num[rows], den[rows], units)
         uplift_year[rows] = amount_pence(year_num[rows], den[rows], units)
 
-    return pd.DataFrame({
-        "band": np.where(paid, band, NONE).astype(str),
-        "unit": np.where(paid, unit, "").astype(str),
-        "term_pence": term, "year_pence": year,
-        "uplift_term_pence": uplift_term, "uplift_year_pence": uplift_year,
-    }, index=att.index)
+    out = {}
+    for point in points:
+        # every per-row property of the band follows from (level, funding age): S2, S1
+        band_of = [scheme.crosswalk[lvl][point] for lvl in LEVELS] + [NONE]
+        band_code = np.where(code < 0, len(band_of) - 1, code)
+        ok = np.zeros((len(FUNDING_AGES) + 1, len(band_of)), dtype=bool)
+        for i, funding_age in enumerate(FUNDING_AGES):
+            scope = scheme.age_scope.get(funding_age, frozenset())
+            for j, b in enumerate(band_of):
+                ok[i, j] = b != NONE and (scope is None or b in scope)
+        paid = ok[age, band_code] & ~barred & (num > 0)
+        kinds = [scheme.bands[b].unit if b in scheme.bands else "" for b in band_of]
+        unit = np.array(kinds, dtype=object)[band_code]
+        term = np.zeros(n, dtype=np.int64)
+        year = np.zeros(n, dtype=np.int64)
+        for j, b in enumerate(band_of):
+            sel = np.flatnonzero(paid & (band_code == j))
+            if not sel.size:
+                continue
+            spec = scheme.bands[b]
+            if spec.unit in HOURLY_UNITS:  # F1
+                rate = _hourly_rate(scheme, spec, age[sel], params)
+                term[sel] = amount_pence(term_num[sel], den[sel], rate)
+                year[sel] = amount_pence(year_num[sel], den[sel], rate)
+                continue
+            # sums: shared between a child's settings by claimable hours (num / child_num)
+            if spec.amount is None:  # the 15 h or 30 h column (S1)
+                amount = np.where(over_basis[sel], _p(spec.h30), _p(spec.h15))
+            else:
+                amount = np.full(sel.size, _p(spec.amount), dtype=np.int64)
+            share_num, share_den = num[sel] * amount, np.maximum(child_num[sel], 1)
+            if spec.unit == "per_term":
+                if scheme.adjust == "pro_rata":  # "may be adjusted" to the hours (S1)
+                    share_den = den[sel] * basis_units
+                term[sel] = round_half_up_div(share_num, share_den)
+                year[sel] = round_half_up_div(share_num * TERMS_A_YEAR, share_den)
+            elif spec.unit in ONCE_A_YEAR_UNITS:
+                term[sel] = year[sel] = round_half_up_div(share_num, share_den)
+            elif spec.unit == "per_year_capped":
+                term[sel] = round_half_up_div(share_num, share_den * TERMS_A_YEAR)
+                year[sel] = round_half_up_div(share_num, share_den)
+        categories = _unique([*band_of, NONE])
+        cat_of = np.array([categories.index(b) for b in band_of])
+        out[point] = pd.DataFrame({
+            "band": pd.Categorical.from_codes(
+                np.where(paid, cat_of[band_code], categories.index(NONE)),
+                categories=categories),
+            "unit": np.where(paid, unit, ""),
+            "term_pence": term, "year_pence": year,
+            "uplift_term_pence": uplift_term, "uplift_year_pence": uplift_year,
+        }, index=att.index)
+    return out
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _p(amount: Decimal) -> int:
+    """Pounds as whole pence (a band's sum)."""
+    pence = Decimal(amount) * 100
+    if pence != pence.to_integral_value():
+        raise ParameterError(f"A band's sum {amount} is not whole pence.")
+    return int(pence)
+
+
+def _hourly_rate(scheme: Scheme, spec: Band, ages: np.ndarray,
+                 params: Parameters | None) -> np.ndarray:
+    """Rate per row in hundredths of a penny: the band's rate per hour, or ``amount`` per
+    cent of ``nef.base_rate`` of the row's funding age rounded half up (S3 Lincolnshire)."""
+    if spec.unit != "percent_of_base_rate":
+        return np.full(ages.size, rate_units(spec.amount), dtype=np.int64)
+    params = resolve(params)
+    rate = np.zeros(ages.size, dtype=np.int64)
+    for i in np.unique(ages):
+        base = params.get(f"nef.base_rate.{FUNDING_AGES[int(i)]}", scheme.on)
+        rate[ages == i] = _half_up(Fraction(rate_units(base)) * Fraction(str(spec.amount)) / 100)
+    return rate
 
 
 def _half_up(value: Fraction) -> int:
     return int((2 * value.numerator + value.denominator) // (2 * value.denominator))
-
-
-def _pence(band: Band, weekly_hours: float, basis: Decimal) -> int:
-    """A band's sum in pence; the 30 h column above ``basis`` hours a week (S1)."""
-    amount = band.amount
-    if amount is None:
-        amount = band.h30 if weekly_hours > float(basis) else band.h15
-    return int(Decimal(amount) * 100)
-
-
-def _hourly_rates(scheme: Scheme, band: np.ndarray, ages: np.ndarray, rows: np.ndarray,
-                  params: Parameters | None) -> np.ndarray:
-    """Rate per row in hundredths of a penny for the hourly units."""
-    rate = np.zeros(len(band), dtype=np.int64)
-    for b in set(band[rows]):
-        spec = scheme.bands[b]
-        sel = rows & (band == b)
-        if spec.unit == "percent_of_base_rate":
-            params = resolve(params)
-            for funding_age in set(ages[sel]):
-                base = params.get(f"nef.base_rate.{funding_age}", scheme.on)
-                units = Fraction(rate_units(base)) * Fraction(str(spec.amount)) / 100
-                rate[sel & (ages == funding_age)] = _half_up(units)
-        else:
-            rate[sel] = rate_units(spec.amount)
-    return rate
 
 
 def year_weeks(on: dt.date | str, params: Parameters | None = None) -> Decimal:
