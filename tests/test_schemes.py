@@ -284,3 +284,59 @@ def test_compare_schemes_on_a_term_of_the_sample(capsys):
     table = pd.read_csv(pd.io.common.StringIO(out), dtype=str)
     assert len(table) == len(schemes.in_force("2026-01-01", load_parameters()))
     assert (table["term_central"].astype(float) > 0).all()
+
+
+# -- a scenario switches the authority to another scheme from a date (S1) -------------------
+
+def test_the_active_scheme_options_list_every_shipped_scheme(params):
+    assert params["schemes.active"].metadata["options"] == ["home", *schemes.scheme_ids(params)]
+    assert params.get("schemes.active", "2026-09-01") == "home"
+
+
+def test_a_scenario_switches_scheme_from_its_date_and_the_forecast_costs_it(params):
+    from eyanalysis.analysis.forecast import Inputs, run
+    from eyanalysis.data.dataset import load
+    from eyanalysis.rules.scenarios import baseline, load_scenario
+
+    stoke = load_scenario(ROOT / "parameters/scenarios/move_to_stoke_bands.yaml", params)
+    assert stoke.overrides == {"schemes.active": {"2027-04-01": "stoke_2025"}}
+    assert stoke.params.get("schemes.active", "2027-03-31") == "home"
+    assert stoke.params.get("schemes.active", "2027-04-01") == "stoke_2025"
+    same = params.with_overrides({"schemes.active": {"2027-04-01": "worcestershire_2024"}})
+    from eyanalysis.rules.scenarios import Scenario
+
+    worcs = Scenario("Worcestershire 2024 as a scheme", "", {}, same)
+    inputs = Inputs.from_dataset(load(tables=["attendance", "children", "settings"]))
+    fc = run(inputs, [baseline(params), stoke, worcs], "2027-SPR", 3, paths=0)
+    t = fc.table.set_index(["scenario", "term"])
+    # before the switch, nothing changes; after it, the termly tiers cost something else
+    assert t.loc[(stoke.name, "2027-SPR"), "supplement"] == t.loc[("Baseline", "2027-SPR"),
+                                                                  "supplement"]
+    assert t.loc[(stoke.name, "2027-SUM"), "supplement"] != t.loc[("Baseline", "2027-SUM"),
+                                                                  "supplement"]
+    # the home rules as a scheme cost what the home engine costs (F1-F10), to rounding
+    for term in ("2027-SUM", "2027-AUT"):
+        home = t.loc[("Baseline", term)]
+        assert abs(t.loc[(worcs.name, term), "supplement"] - home["supplement"]) <= (
+            0.005 * home["children"])
+
+
+# -- the budget planner's view and the notebook section (S2: the range and its assumptions) ---
+
+def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, example):
+    from eyanalysis.apps.schemes import view
+
+    comparison = compare(example, "2026-04-01", None, params)
+    box = view(comparison)
+    controls, fig, assumptions, totals = box.children
+    error = [t for t in fig.data if t.error_y is not None and t.error_y.array is not None]
+    assert len(error) == 1 and len(error[0].x) == len(comparison.schemes)
+    assert "Crosswalk assumptions" in assumptions.value
+    assert "GR4 -&gt; tier2 (low), tier3 (central, high)" in assumptions.value
+    assert "£6,011.00" in totals.value and "£3,894.50" in totals.value  # Herefordshire
+    grouping, picker = controls.children
+    picker.value = ("stoke_2025",)
+    grouping.value = "Setting type"
+    assert "Herefordshire" not in assumptions.value and "Stoke" in assumptions.value
+    assert "by setting type" in fig.layout.title.text
+    assert {t.name for t in fig.data} >= {"not specialist", "low-high range"}

@@ -229,3 +229,39 @@ def claims_for_term(data, term: str, today: dt.date | None = None,
         att["daf"] = att["child_id"].astype(str).map(children["daf"]).fillna(False).astype(
             bool).to_numpy()
     return att
+
+
+def compare_term(data, term: str, scheme_ids: list[str] | None = None,
+                 params: Parameters | None = None, today: dt.date | None = None
+                 ) -> tuple[Comparison, pd.DataFrame]:
+    """``(comparison, claims)`` for a whole dataset's ``term`` under the schemes in force on
+    the term's first day (what ``compare-schemes --data SOURCE --term T`` prints)."""
+    from eyanalysis.rules import terms
+
+    att = claims_for_term(data, term, today, params)
+    return compare(att, terms.start(term), scheme_ids, params), att
+
+
+def setting_funds(comparison: Comparison, att: pd.DataFrame,
+                  params: Parameters | None = None) -> pd.DataFrame:
+    """Setting-level money beside the child-level schemes (I1, S3 Devon), per setting:
+    each setting-uplift scheme's sum for the term (``<scheme>_uplift_pence``) and the
+    Inclusive Early Years Fund allocation for the year when it is in force on the date
+    (``ieyf_pence``; I1 begins in 2026-27)."""
+    from eyanalysis.errors import ParameterDateError
+
+    rows = comparison.rows
+    out = pd.DataFrame(index=pd.Index(sorted(att["setting_id"].astype(str).unique()),
+                                      name="setting_id"))
+    for sid, scheme in comparison.schemes.items():
+        if scheme.unit != "setting_uplift_per_hour":
+            continue
+        mine = rows[rows["scheme"] == sid]
+        out[f"{sid}_uplift_pence"] = mine.groupby(mine["setting_id"].astype(str))[
+            "setting_level_term"].sum().reindex(out.index, fill_value=0).astype("int64")
+    try:
+        ieyf = ieyf_allocation(att, comparison.on, params).set_index("setting_id")
+        out["ieyf_pence"] = ieyf["ieyf_pence"].reindex(out.index, fill_value=0).astype("int64")
+    except ParameterDateError:
+        pass  # before 2026-27 there is no Inclusive Early Years Fund
+    return out.reset_index()

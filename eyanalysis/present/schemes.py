@@ -149,3 +149,22 @@ def chart(comparison: Comparison, by: str = "level"):
 def caption(comparison: Comparison) -> str:
     """The crosswalk assumptions, to print under every chart of the comparison (S2)."""
     return "Crosswalk assumptions. " + " ".join(comparison.assumptions())
+
+
+def caption_markdown(comparison: Comparison):
+    """The crosswalk assumptions as Markdown, for the cell under a chart."""
+    from IPython.display import Markdown
+
+    lines = ["**Crosswalk assumptions** (S2: each home level mapped to a scheme's bands; "
+             "the bars show the central band, the whiskers the low and high bands):", ""]
+    lines += [f"- {line}" for line in comparison.assumptions()]
+    lines += [f"- *Note:* {note}" for note in comparison.notes]
+    return Markdown("\n".join(lines))
+
+
+def summary_view(comparison: Comparison) -> pd.DataFrame:
+    """The summary for a notebook: pounds to the penny, the range in one column each."""
+    from eyanalysis.analysis.schemes import published
+
+    out = published(comparison)
+    return out.drop(columns=["scheme"]).rename(columns=lambda c: c.replace("_", " "))
