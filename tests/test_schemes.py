@@ -340,3 +340,25 @@ def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, 
     assert "Herefordshire" not in assumptions.value and "Stoke" in assumptions.value
     assert "by setting type" in fig.layout.title.text
     assert {t.name for t in fig.data} >= {"not specialist", "low-high range"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows_st)
+def test_property_a_childs_termly_band_is_shared_between_settings_to_the_penny(params, rows):
+    """S1: a per-term sum (no hours adjustment) is shared between a child's settings by
+    claimable hours; the shares add up to the band, give or take a penny per setting (F10)."""
+    uniq = {(c, s): (c, s, lvl, h) for c, s, lvl, h, *_ in rows}
+    level = {c: lvl for c, _, lvl, _ in uniq.values()}
+    att = pd.DataFrame([{"child_id": f"c{c}", "setting_id": f"S{s}", "level": level[c],
+                         "hours_per_week": h, "weeks": 12.0, "funding_age": "3-4"}
+                        for c, s, _, h in uniq.values()])
+    lambeth = schemes.Scheme.from_parameters("lambeth_2023", "2026-04-01", params)
+    rows_out = schemes.cost(att, lambeth, "central", params)
+    per_child = rows_out.assign(child=att["child_id"].to_numpy()).groupby("child")
+    for child, got in per_child:
+        lvl = level[int(child[1:])]
+        band = lambeth.crosswalk[lvl]["central"]
+        hours = att.loc[att["child_id"] == child, "hours_per_week"].sum()
+        want = 0 if band == "none" or hours == 0 else int(lambeth.bands[band].amount * 100)
+        assert abs(int(got["term_pence"].sum()) - want) <= len(got) - 1 or (
+            want == 0 and got["term_pence"].sum() == 0)

@@ -19,8 +19,8 @@ def cmd_compare_schemes(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
         raise InputDataError(f"--out {out}: use a .csv or .xlsx file name.")
     if (args.attendance is None) == (args.data is None and args.term is None):
-        raise InputDataError("Give either ATTENDANCE.csv (one term's claims, as for predict) "
-                             "or --data SOURCE --term TERM (a whole dataset), not both.")
+        raise InputDataError("Give one of ATTENDANCE.csv (one term's claims, as for predict) "
+                             "or --term TERM [--data SOURCE] (a whole dataset's term).")
     params = load_parameters()
     if args.attendance is not None:
         from eyanalysis.data.claims_file import read_attendance
