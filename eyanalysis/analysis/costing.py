@@ -192,7 +192,8 @@ def _scheme_cell_cost(ref: pd.DataFrame, term: str, scheme_id: str, params: Para
         "level": pd.Categorical.from_codes(level, categories=list(LEVELS)),
         "hours_per_week": ref["hours_per_week"].to_numpy(dtype=float), "weeks": float(weeks),
         "funding_age": fage[age], "specialist": ref["specialist"].to_numpy(dtype=bool)})
-    rows = schemes.cost(att, scheme, "central", params, schemes.year_weeks(day, params))
+    rows = schemes.cost(att, scheme, "central", params,
+                        Decimal(str(cl.year_weeks(day, params))))
     once = rows["unit"].isin(list(schemes.ONCE_A_YEAR_UNITS) + ["per_year_capped"]).to_numpy()
     pence = np.where(once, rows["year_pence"] / schemes.TERMS_A_YEAR, rows["term_pence"])
     n = np.zeros((pj.N_LEVELS, pj.MAX_AGE))

@@ -17,6 +17,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data.claims import year_weeks
 from eyanalysis.errors import ParameterError
 from eyanalysis.parameters import Parameters, as_date, resolve
 from eyanalysis.rules import schemes as rules
@@ -91,7 +92,7 @@ def compare(att: pd.DataFrame, on: dt.date | str, scheme_ids: list[str] | None =
     if unknown:
         raise ParameterError(f"Unknown scheme(s) {', '.join(unknown)}; the schemes are "
                              f"{', '.join(known)}.")
-    weeks = rules.year_weeks(day, params)
+    weeks = Decimal(str(year_weeks(day, params)))  # F7: a year of a term's hours
     loaded, notes = {}, []
     for sid in ids:
         try:

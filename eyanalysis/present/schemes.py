@@ -16,10 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from eyanalysis.analysis.schemes import POINTS, Comparison
+from eyanalysis.present import format as fmt
 from eyanalysis.present.meta import Column, TableSpec, contact
 from eyanalysis.rules.levels import LEVELS
 
-NOT_APPLICABLE = "[z]"
+NOT_APPLICABLE = fmt.SYMBOLS[fmt.NOT_APPLICABLE].text  # no pot: no figure can exist
 RANGE_NOTE = ("Low, central and high: the cost implied by the crosswalk's low, central and "
               "high band for each home level (S2: the mapping is a judgement).")
 
@@ -45,7 +46,7 @@ def summary_table(comparison: Comparison) -> tuple[pd.DataFrame, TableSpec]:
                  "pot": Column("Yearly pot", "pence"),
                  "year_central_after_pot": Column("Year, central, after the pot", "pence"),
                  "pot_effect": Column("Effect of the pot", "pence")},
-        notes=[RANGE_NOTE, "[z]: the scheme has no yearly pot.",
+        notes=[RANGE_NOTE, f"{NOT_APPLICABLE}: the scheme has no yearly pot.",
                *comparison.notes],
         sheet="Summary")
     return frame, spec

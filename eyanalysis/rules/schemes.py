@@ -370,9 +370,3 @@ def _hourly_rate(scheme: Scheme, spec: Band, ages: np.ndarray,
 
 def _half_up(value: Fraction) -> int:
     return int((2 * value.numerator + value.denominator) // (2 * value.denominator))
-
-
-def year_weeks(on: dt.date | str, params: Parameters | None = None) -> Decimal:
-    """Funded weeks in a year (F7): the sum of ``nef.term_weeks`` in force on ``on``."""
-    params = resolve(params)
-    return sum((Decimal(params.get(f"nef.term_weeks.{s}", on)) for s in SEASONS), Decimal(0))
