@@ -26,9 +26,10 @@ from typing import Any
 import yaml
 
 from eyanalysis.errors import ParameterDateError, ParameterError
-from eyanalysis.vocabulary import BREAKDOWNS
+from eyanalysis.vocabulary import BREAKDOWNS, OPEN_BREAKDOWNS
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
 SCENARIO_DIR = "scenarios"
 
 
@@ -246,9 +247,15 @@ def check_file(path: Path, root: Path | None = None) -> list[str]:
     breakdown = meta.get("breakdown")
     if breakdown is None:
         series = {"": values}
+    elif breakdown in OPEN_BREAKDOWNS:  # a scheme's own band ids (S1)
+        series = values
+        for key in values:
+            if not _IDENTIFIER.match(str(key)):
+                problems.append(f"{where}: key {key!r} is not an identifier (letters, digits, _).")
     elif breakdown not in BREAKDOWNS:
         return problems + [
-            f"{where}: unknown breakdown {breakdown!r}; use one of {', '.join(sorted(BREAKDOWNS))}."
+            f"{where}: unknown breakdown {breakdown!r}; use one of "
+            f"{', '.join(sorted([*BREAKDOWNS, *OPEN_BREAKDOWNS]))}."
         ]
     else:
         series = values
@@ -284,8 +291,11 @@ def check_file(path: Path, root: Path | None = None) -> list[str]:
                 problems += _check_references(item.get("reference"), f"{label}.{key}", False)
             if options is not None and value not in options:
                 problems.append(f"{label}.{key}: {value!r} is not one of {options}.")
-            if meta.get("unit", "").startswith("GBP") and not (
-                isinstance(value, (Decimal, int)) and value >= 0
+            amounts = value.values() if isinstance(value, Mapping) else [value]
+            if meta.get("unit", "").startswith("GBP") and not all(
+                (isinstance(a, (Decimal, int)) and a >= 0) or (isinstance(value, Mapping)
+                                                              and isinstance(a, str))
+                for a in amounts
             ):
                 problems.append(f"{label}.{key}: {value!r} is not a non-negative amount.")
     return problems

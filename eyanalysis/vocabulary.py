@@ -232,4 +232,26 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "panel_kind": PANEL_KINDS,
     "report_card_result": REPORT_CARD_RESULTS,
     "ofsted_outcome": OFSTED_OUTCOMES,
+    # an inclusion scheme's own settings (S1): parameters/schemes/<id>/
+    "hours_basis": ("weekly_cap", "basis_hours", "adjust"),
+    "pot": ("amount", "when_exceeded"),
 }
+
+#: Breakdowns whose keys are a file's own identifiers (a scheme's band ids, S1), checked
+#: only as identifiers: letters, digits and underscores.
+OPEN_BREAKDOWNS: tuple[str, ...] = ("band",)
+
+#: The payment units an inclusion scheme may state (S1).
+SCHEME_UNITS = CodeList("scheme payment unit", {
+    "per_hour": "Per funded hour",
+    "per_term": "Per term",
+    "one_off": "One-off",
+    "per_year_capped": "Per year, capped",
+    "per_award": "Per award",
+    "percent_of_base_rate": "Percentage of the base rate per hour",
+    "setting_uplift_per_hour": "Setting-level uplift per funded hour",
+})
+
+#: Low, central and high points of a scheme crosswalk (S2).
+CROSSWALK_POINTS = CodeList("crosswalk point", {
+    "low": "Low", "central": "Central", "high": "High"})

@@ -310,7 +310,8 @@ def test_panel_dashboard_in_jupyterlab(page, lab):
 
 def test_funding_forecast_sliders_in_jupyterlab(page, lab):
     """live(): six rate sliders re-cost the forecast; the EYPP slider moved one step with
-    ArrowRight on its handle changes the readout, the first-year total and the what-if line."""
+    ArrowRight on its handle changes the readout, the first-year total and the what-if line.
+    The schemes view (issue #14) shows its crosswalk assumptions and regroups on a click."""
     name = "lab-funding_forecast"
     area = run_in_lab(page, lab, "funding_forecast.ipynb")
     assert_charts(page, name, 1 + 3)
@@ -336,6 +337,26 @@ def test_funding_forecast_sliders_in_jupyterlab(page, lab):
     assert float(readout.inner_text()) == pytest.approx(float(value_before) + 0.01)
     assert "against baseline" in totals_after and "+0.00 against" not in totals_after, (
         totals_after)
+
+    # issue #14: the schemes view (its own output, further down) renders its chart with the
+    # crosswalk assumptions under it, and the grouping toggle regroups the chart
+    view = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(".widget-toggle-buttons")).first
+    view.evaluate("e => e.scrollIntoView({block: 'start'})")
+    _wait(page, name, "the schemes chart drawn, grouped by home level",
+          "(v) => { const t = v.querySelector('.js-plotly-plot .gtitle');"
+          " return !!t && /by level/.test(t.textContent); }",
+          arg=view.element_handle(), server=lab.server)
+    assumptions = view.locator(".widget-html", has_text="Crosswalk assumptions")
+    assert assumptions.count() == 1, "no crosswalk assumptions under the schemes chart"
+    assert "tier3 (central, high)" in assumptions.inner_text()
+    assert "Effect of the pot" in view.locator(".widget-html", has_text="Children funded"
+                                               ).inner_text()
+    view.locator(".widget-toggle-button", has_text="Setting type").click()
+    _wait(page, name, "the schemes chart to regroup by setting type",
+          "(v) => /by setting type/.test(v.querySelector('.js-plotly-plot .gtitle')"
+          ".textContent)", arg=view.element_handle(), server=lab.server)
+    screenshot(page, f"{name}-schemes")
     lab.shutdown_kernels()
 
 

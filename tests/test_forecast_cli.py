@@ -15,7 +15,10 @@ def test_forecast_every_shipped_scenario_same_seed_same_numbers(tmp_path, capsys
     a = (tmp_path / "a.csv").read_bytes()
     assert a == (tmp_path / "b.csv").read_bytes()
     table = pd.read_csv(tmp_path / "a.csv")
-    assert table["scenario"].nunique() == 6  # baseline + the five shipped files
+    from eyanalysis.rules.scenarios import scenario_files
+
+    # baseline + every shipped file (six since issue #14 added the move to Stoke's tiers)
+    assert table["scenario"].nunique() == 1 + len(scenario_files()) == 7
     assert list(table.columns[:8]) == ["scenario", "term", "expected", "p10", "p50", "p90",
                                        "diff_expected", "diff_p50"]
     assert (table["p10"] <= table["p50"]).all() and (table["p50"] <= table["p90"]).all()

@@ -46,6 +46,16 @@ BAD_FILES = {
     "choice not in options": "description: d\nmetadata: {unit: choice, label: y, options: "
                              "[a, b], reference: [{title: t, page: 1}]}\n"
                              "values: {2015-04-01: c}",
+    "band id that is not an identifier": "description: d\nmetadata: {unit: GBP per term, "
+                                         "label: y, breakdown: band, reference: [{title: t, "
+                                         "page: 1}]}\nvalues: {'tier 2': {2025-09-01: 450}}",
+    "negative amount in a band's columns": "description: d\nmetadata: {unit: GBP per term, "
+                                           "label: y, breakdown: band, reference: [{title: t, "
+                                           "page: 1}]}\nvalues: {A1: {2024-04-01: {value: "
+                                           "{h15: -1, h30: 2}}}}",
+    "unknown hours_basis key": "description: d\nmetadata: {unit: x, label: y, breakdown: "
+                               "hours_basis, reference: [{title: t, page: 1}]}\n"
+                               "values: {weekly_hours: {2025-09-01: 15}}",
     "value reference without href": "description: d\nmetadata: {unit: x, label: y, reference: "
                                     "[{title: t, page: 1}]}\nvalues: {2015-04-01: {value: 1, "
                                     "reference: [{title: t}]}}",

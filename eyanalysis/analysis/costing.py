@@ -112,9 +112,14 @@ class TermCost:
     eypp_hours: np.ndarray  # (6, MAX_AGE) EYPP-eligible claimable hours per child
     sup_rate: np.ndarray  # (6, MAX_AGE) pounds per hour actually paid (0 inside base, F5)
     eypp_rate: np.ndarray  # (MAX_AGE,) pounds per hour (ages EYPP covers on the day, E2)
+    #: (6, MAX_AGE) pounds per child under another scheme in force (``schemes.active``)
+    scheme_cost: np.ndarray | None = None
+    scheme: str = "home"
 
     @property
     def supplement(self) -> np.ndarray:
+        if self.scheme_cost is not None:
+            return self.scheme_cost
         return self.sup_hours * self.sup_rate
 
     @property
@@ -159,7 +164,53 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
             sup_rate[LEVELS.index(lvl), cols] = 0.0
     eypp_age = np.isin(fage, list(rates.eypp_paid_ages))  # E2: the ages EYPP covers
     eypp_rate = np.where(eypp_age, float(rates.eypp), 0.0)
-    return TermCost(term, rates, sup_h, eypp_h * eypp_age[None, :], sup_rate, eypp_rate)
+    active = params.get("schemes.active", day) if "schemes.active" in params else "home"
+    scheme_cost = None
+    if active != "home":
+        scheme_cost = _scheme_cell_cost(ref, term, active, params, weeks, fage, _cache)
+    return TermCost(term, rates, sup_h, eypp_h * eypp_age[None, :], sup_rate, eypp_rate,
+                    scheme_cost, active)
+
+
+def _scheme_cell_cost(ref: pd.DataFrame, term: str, scheme_id: str, params: Parameters,
+                      weeks: Decimal, fage: np.ndarray, _cache: dict | None) -> np.ndarray:
+    """Pounds per child of each (level, age) cell of ``term`` under another scheme (S1, a
+    scenario's ``scheme`` override), at the crosswalk's central band (S2). A sum paid once
+    a year (one-off, per award, a yearly cap) counts a third in each term: the projection
+    does not know in which term an award is made. A scheme's yearly pot is not applied."""
+    from eyanalysis.rules import schemes
+
+    key = ("scheme", term, scheme_id, weeks)
+    if _cache is not None and key in _cache:
+        return _cache[key]
+    day = terms.start(term)
+    scheme = schemes.Scheme.from_parameters(scheme_id, day, params)
+    level = ref["level_code"].to_numpy()
+    age = ref["age"].to_numpy()
+    att = pd.DataFrame({
+        "child_id": ref["child_id"].to_numpy(), "setting_id": ref["setting_id"].to_numpy(),
+        "level": pd.Categorical.from_codes(level, categories=list(LEVELS)),
+        "hours_per_week": ref["hours_per_week"].to_numpy(dtype=float), "weeks": float(weeks),
+        "funding_age": fage[age], "specialist": ref["specialist"].to_numpy(dtype=bool)})
+    rows = schemes.cost(att, scheme, "central", params,
+                        Decimal(str(cl.year_weeks(day, params))))
+    once = rows["unit"].isin(list(schemes.ONCE_A_YEAR_UNITS) + ["per_year_capped"]).to_numpy()
+    pence = np.where(once, rows["year_pence"] / schemes.TERMS_A_YEAR, rows["term_pence"])
+    n = np.zeros((pj.N_LEVELS, pj.MAX_AGE))
+    first = ~ref["child_id"].duplicated().to_numpy()
+    np.add.at(n, (level[first], age[first]), 1)
+    out = _cell_mean(pence / 100, level, age, n, fage)
+    # an empty cell borrows a mean from its level; keep it at zero where the scheme pays
+    # nothing for that level at that funding age (S1 age scope, F5)
+    for li, lvl in enumerate(LEVELS):
+        band = scheme.crosswalk[lvl]["central"]
+        for a, funding_age in enumerate(fage):
+            scope = scheme.age_scope.get(str(funding_age), frozenset())
+            if band == schemes.NONE or (scope is not None and band not in scope):
+                out[li, a] = 0.0
+    if _cache is not None:
+        _cache[key] = out
+    return out
 
 
 def _eypp_term_hours(att: pd.DataFrame, rates: Rates, supplement_hours: np.ndarray

@@ -48,6 +48,13 @@ def term_weeks(term: str, params: Parameters | None = None) -> float:
     return float(resolve(params).get(f"nef.term_weeks.{terms.season(term)}", terms.start(term)))
 
 
+def year_weeks(on: dt.date | str, params: Parameters | None = None) -> float:
+    """Funded weeks in a year (F7): the weeks of the term running on ``on`` and the next
+    two (``nef.term_weeks``, 38 with 14/12/12), for costing a year of a term's hours."""
+    first = terms.containing(as_date(on))
+    return sum(term_weeks(terms.shift(first, k), params) for k in range(3))
+
+
 def last_term(attendance: pd.DataFrame) -> str | None:
     """The last term the attendance table holds (``None`` when it is empty)."""
     held = terms_held(attendance)

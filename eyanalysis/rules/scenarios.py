@@ -7,6 +7,9 @@ A scenario file in ``parameters/scenarios/`` reads::
     overrides:
       inclusion.top_up.GR3: {2027-04-01: 1.76}
 
+``scheme: {2027-04-01: stoke_2025}`` (short for ``schemes.active``) switches the authority to
+another inclusion scheme from a date (:mod:`eyanalysis.rules.schemes`).
+
 Each override replaces the baseline value of that parameter path from its date on; nothing
 in code changes. A file that names an unknown path, or a date before the path's first
 value, is refused with a message naming the file and the path (:class:`ScenarioError`).
@@ -30,6 +33,8 @@ from eyanalysis.parameters import (
 )
 
 BASELINE = "Baseline"
+#: Short names a scenario file may use for a parameter path.
+ALIASES = {"scheme": "schemes.active"}  # S1: the scheme in force from a date
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,7 @@ def load_scenario(path: Path | str, params: Parameters | None = None) -> Scenari
         )
     clean: dict[str, dict[str, Any]] = {}
     for key, dated in overrides.items():
+        key = ALIASES.get(str(key), key)
         where = f"{path}: {key}"
         if key not in params:
             hint = [p for p in params.paths() if p.split(".")[-1] == str(key).split(".")[-1]]
