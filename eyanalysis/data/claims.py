@@ -4,7 +4,8 @@ engine (:mod:`eyanalysis.rules.supplement`, :mod:`eyanalysis.rules.grid`).
 :func:`for_term` is the only place that derives, for a term, each row's funding age (F6,
 :func:`eyanalysis.rules.terms.funding_age`), specialist flag (F4: provider type
 ``specialist``), weeks (F7: as recorded; ``nef.term_weeks`` for a projected term) and EYPP
-flag (P1: ``children.eypp_eligible``), and the level known on a date. The termly summary,
+flag (P1: ``children.eypp_eligible``), DAF flag (D1-D2, :func:`daf_due`) and the level known
+on a date. The termly summary,
 the payment timeline, the forecast, the costing and the panel's committed funding all read
 claims through it, so the same term costs the same everywhere.
 
@@ -29,11 +30,11 @@ import pandas as pd
 
 from eyanalysis.errors import InputDataError
 from eyanalysis.parameters import Parameters, as_date, resolve
-from eyanalysis.rules import terms
+from eyanalysis.rules import daf, terms
 from eyanalysis.rules.levels import LEVELS
 
 COLUMNS = ["child_id", "setting_id", "term", "level", "level_from", "hours_per_week", "weeks",
-           "funding_age", "eypp", "specialist", "projected"]
+           "funding_age", "eypp", "daf", "specialist", "projected"]
 NEW = "NE"  # the level of a child not yet known at a level (L1)
 
 
@@ -132,7 +133,72 @@ def for_term(data, term: str, known_on: dt.date | str | None = None,
         "weeks": rows["weeks"].astype(float) if weeks is None else weeks,
     }).reset_index(drop=True), data, term, params)
     out["projected"] = projected
+    out["daf"] = daf_flags(out, data, term, day, params)
     return out[COLUMNS]
+
+
+def nominated(rows: pd.DataFrame) -> pd.DataFrame:
+    """The one setting per child per term that receives DAF (D1: the setting the parent
+    nominates). The data model holds no nomination, so **Decision:** the setting with the
+    most funded hours a week that term, then the lowest setting id; rows with no funded
+    hours never receive it."""
+    rows = rows.loc[rows["hours_per_week"].astype(float) > 0]
+    order = rows.assign(_h=-rows["hours_per_week"].astype(float),
+                        _s=rows["setting_id"].astype("string"))
+    order = order.sort_values(["term", "child_id", "_h", "_s"], kind="stable")
+    return order.drop_duplicates(["term", "child_id"]).drop(columns=["_h", "_s"])
+
+
+def daf_claims(data, up_to: str, known_on: dt.date | str | None = None,
+               extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """DAF terms of every child flagged ``daf`` (receives DLA, D1) up to term ``up_to``: one
+    row per child per term with funded hours, at the nominated setting (:func:`nominated`),
+    with ``birth_month`` for the school-starter rule (D2). Terms held that started by
+    ``known_on`` (default: all); ``extra`` claim rows (a projected term) are added."""
+    kids = data.children
+    if "daf" not in kids:
+        return pd.DataFrame(columns=["child_id", "setting_id", "term", "birth_month"])
+    flagged = kids.loc[kids["daf"].fillna(False).astype(bool)]
+    ids = flagged["child_id"].astype("string")
+    att = data.attendance
+    last = terms.index(up_to)
+    day = None if known_on is None else as_date(known_on)
+    t = terms.indices(att["term"])
+    keep = att["child_id"].astype("string").isin(ids).to_numpy() & (t <= last)
+    rows = att.loc[keep, ["child_id", "setting_id", "term", "hours_per_week"]]
+    if day is not None and len(rows):
+        begun = rows["term"].astype("string").map(lambda x: terms.start(x) <= day)
+        rows = rows.loc[begun.astype(bool).to_numpy()]
+    rows = rows.astype({"child_id": "string", "setting_id": "string", "term": "string"})
+    if extra is not None and len(extra):
+        more = extra.loc[extra["child_id"].astype("string").isin(ids),
+                         ["child_id", "setting_id", "term", "hours_per_week"]]
+        more = more.astype({"child_id": "string", "setting_id": "string", "term": "string"})
+        rows = pd.concat([rows.loc[rows["term"] != up_to], more], ignore_index=True)
+    out = nominated(rows)
+    births = pd.Series(flagged["birth_month"].astype("string").to_numpy(), index=ids.to_numpy())
+    return out.assign(birth_month=out["child_id"].map(births)).drop(
+        columns="hours_per_week").reset_index(drop=True)
+
+
+def daf_flags(claims: pd.DataFrame, data, term: str, known_on: dt.date | None,
+              params: Parameters | None = None) -> np.ndarray:
+    """``daf`` of each claim row of ``term``: true where DAF falls due for the child at that
+    setting in that term (D1: DLA, a funded entitlement taken up, the nominated setting;
+    D2: the period rule ``daf.period_rule`` over the child's DAF terms so far, from
+    :func:`eyanalysis.rules.daf.schedule`). So a grid of these claims pays DAF once a
+    period, never every term."""
+    if claims.empty or "daf" not in data.children:
+        return np.zeros(len(claims), dtype=bool)
+    history = daf_claims(data, term, known_on, extra=claims)
+    if history.empty:
+        return np.zeros(len(claims), dtype=bool)
+    due = daf.schedule(history, params)
+    due = due.loc[due["term"] == term]
+    key = pd.MultiIndex.from_arrays([due["child_id"].astype(str), due["setting_id"].astype(str)])
+    mine = pd.MultiIndex.from_arrays([claims["child_id"].astype(str),
+                                      claims["setting_id"].astype(str)])
+    return mine.isin(key)
 
 
 def relevel(claims: pd.DataFrame, data, known_on: dt.date | str | None) -> pd.DataFrame:
@@ -190,4 +256,4 @@ def empty() -> pd.DataFrame:
         "level_from": pd.Series(dtype="datetime64[ns]"),
         "hours_per_week": pd.Series(dtype=float), "weeks": pd.Series(dtype=float),
         "funding_age": pd.Series(dtype="string"), "eypp": pd.Series(dtype=bool),
-        "specialist": pd.Series(dtype=bool), "projected": pd.Series(dtype=bool)})
+        "daf": pd.Series(dtype=bool), "specialist": pd.Series(dtype=bool), "projected": pd.Series(dtype=bool)})
