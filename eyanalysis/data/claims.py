@@ -256,4 +256,5 @@ def empty() -> pd.DataFrame:
         "level_from": pd.Series(dtype="datetime64[ns]"),
         "hours_per_week": pd.Series(dtype=float), "weeks": pd.Series(dtype=float),
         "funding_age": pd.Series(dtype="string"), "eypp": pd.Series(dtype=bool),
-        "daf": pd.Series(dtype=bool), "specialist": pd.Series(dtype=bool), "projected": pd.Series(dtype=bool)})
+        "daf": pd.Series(dtype=bool), "specialist": pd.Series(dtype=bool),
+        "projected": pd.Series(dtype=bool)})
