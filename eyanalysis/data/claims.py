@@ -34,7 +34,7 @@ from eyanalysis.rules import daf, terms
 from eyanalysis.rules.levels import LEVELS
 
 COLUMNS = ["child_id", "setting_id", "term", "level", "level_from", "hours_per_week", "weeks",
-           "funding_age", "eypp", "daf", "specialist", "projected"]
+           "funding_age", "eypp", "daf", "specialist", "projected", "eypp_hours_per_week"]
 NEW = "NE"  # the level of a child not yet known at a level (L1)
 
 
@@ -131,6 +131,9 @@ def for_term(data, term: str, known_on: dt.date | str | None = None,
         "level_from": since.astype("datetime64[ns]"),
         "hours_per_week": rows["hours_per_week"].astype(float),
         "weeks": rows["weeks"].astype(float) if weeks is None else weeks,
+        # E2 with census streams: the hours less the 3-4 extended hours (schemas.derive_hours)
+        "eypp_hours_per_week": (rows["eypp_hours_per_week"].astype(float)
+                                if "eypp_hours_per_week" in rows else np.nan),
     }).reset_index(drop=True), data, term, params)
     out["projected"] = projected
     out["daf"] = daf_flags(out, data, term, day, params)
@@ -257,4 +260,4 @@ def empty() -> pd.DataFrame:
         "hours_per_week": pd.Series(dtype=float), "weeks": pd.Series(dtype=float),
         "funding_age": pd.Series(dtype="string"), "eypp": pd.Series(dtype=bool),
         "daf": pd.Series(dtype=bool), "specialist": pd.Series(dtype=bool),
-        "projected": pd.Series(dtype=bool)})
+        "projected": pd.Series(dtype=bool), "eypp_hours_per_week": pd.Series(dtype=float)})

@@ -33,6 +33,7 @@ from eyanalysis.data.export import safe_csv
 from eyanalysis.data.privacy import refuse_personal_data
 from eyanalysis.data.readers import reader_problems
 from eyanalysis.data.schemas import (
+    ATTENDANCE_STREAM_COLUMNS,
     NOT_AFTER_AS_OF,
     TABLES,
     coerce,
@@ -247,7 +248,14 @@ def _as_text(table, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             text = col.astype("string")
         out[f.name] = text.astype("string").fillna("")
-    return pd.DataFrame(out)
+    out = pd.DataFrame(out)
+    if table.name == "attendance" and "universal_hours" in out:
+        # hours given per stream were summed at load (schemas.derive_hours): write the
+        # streams back, not the sums, so that the file loads again
+        streamed = (out[[c for c in ATTENDANCE_STREAM_COLUMNS if c.endswith("_hours")]]
+                    != "").any(axis=1)
+        out.loc[streamed, ["hours_per_week", "weeks"]] = ""
+    return out
 
 
 def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
@@ -376,7 +384,8 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
         if col not in text.columns:
             text = text.assign(**{col: pd.Series("", index=text.index, dtype="string")})
     found = v.validate(text, text_schema(table), rt.where, wide_targets=wide_targets(table))
-    missing = [c for c in table.columns if c not in rt.text.columns]
+    missing = [f.name for f in table.fields
+               if f.name not in rt.text.columns and not f.column_optional]
     found = [p for p in found if p["line"] is None or p["column"] not in missing] + [
         v.problem(rt.where, 1, c, "", "required column is missing from the header")
         for c in missing if not any(p["column"] == c and p["line"] == 1 for p in found)]
