@@ -30,6 +30,9 @@ import pandas as pd
 from eyanalysis.data import validation as v
 from eyanalysis.data.claims import levels_known
 from eyanalysis.data.export import safe_csv
+from eyanalysis.data.mapping import Mapping, declared_age_problems
+from eyanalysis.data.mapping import apply as apply_mapping
+from eyanalysis.data.mapping import read as read_mapping
 from eyanalysis.data.privacy import refuse_personal_data
 from eyanalysis.data.readers import reader_problems
 from eyanalysis.data.schemas import (
@@ -47,6 +50,7 @@ from eyanalysis.rules import terms
 from eyanalysis.rules.support import crisis_starts
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
+MAPPING_FILE = "mapping.yaml"  # a source folder's own mapping (load's docstring)
 # Parents are validated before the tables that refer to them (foreign keys).
 ORDER = ["settings", "children", "inspections", "attendance", "visits", "categorisations",
          "panel_applications"]
@@ -291,7 +295,8 @@ def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
 
 
 def load(source: str | Path | None = None, tables: list[str] | None = None, *,
-         as_of: dt.date | str | None = None) -> Dataset:
+         as_of: dt.date | str | None = None,
+         mapping: str | Path | Mapping | None = None) -> Dataset:
     """Load and validate ``source`` (default: the bundled sample county).
 
     ``tables`` restricts loading to some tables (their parents are loaded too, for the
@@ -301,13 +306,31 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     data in any table and :class:`~eyanalysis.errors.InputDataError` for a source that
     cannot be opened at all; bad rows and bad files never raise: they are quarantined and
     reported.
+
+    ``mapping`` (a YAML file, :mod:`eyanalysis.data.mapping`) loads an authority's own
+    export: their file names, column names and codes -> ours, every unmapped column and
+    unknown code reported, and a declared funding age checked against the birth month
+    (F6'). The built-in aliases of DOMAIN §10 (``upn``, ``urn``, ``senif_band`` ...)
+    apply with or without one. Personal data are refused before any column is mapped. A
+    folder holding a ``mapping.yaml`` beside its files uses it when ``mapping`` is not
+    given, so the termly run, the apps and every command load such a folder alike.
     """
     source = SAMPLE if source is None else source
     checked_on = _as_date(as_of)
     wanted = _with_parents(tables or list(TABLES))
-    raw = read_source(source, wanted)
+    if mapping is None and Path(str(source)).is_dir() and (Path(source) / MAPPING_FILE).is_file():
+        mapping = Path(source) / MAPPING_FILE  # a folder carries its own mapping
+    mp = mapping if isinstance(mapping, Mapping) else (
+        read_mapping(mapping) if mapping is not None else Mapping())
+    raw = read_source(source, wanted, mp.file_names())
     refuse_personal_data((rt.where, rt.text, TABLES[n].columns) for n, rt in raw.items()
                          if not rt.failed)
+    mapped: dict[str, list[dict]] = {}
+    for n, rt in raw.items():
+        if not rt.failed:
+            text, mapped[n] = apply_mapping(n, rt.text, rt.where, mp)
+            text.attrs = rt.text.attrs  # the reader's findings (reader_problems)
+            rt.text = text
     accepted: dict[str, pd.DataFrame] = {}
     quarantined: dict[str, pd.DataFrame] = {}
     problems: list[dict] = []
@@ -321,8 +344,10 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
             failed.add(name)
             found = list(rt.problems)
         else:
-            found = reader_problems(rt.text, rt.where) + _check_table(
-                rt, table, accepted, raw, failed, checked_on)
+            found = _merge(mapped.get(name, []), reader_problems(rt.text, rt.where)
+                           + _check_table(rt, table, accepted, raw, failed, checked_on))
+            if name == "attendance" and "children" in accepted:
+                found += declared_age_problems(rt.text, rt.where, accepted["children"])
         problems += found
         bad_lines = {p["line"] for p in found if p["line"] is not None}
         header_fault = any(p["line"] in (None, 1) and p["column"] in table.columns
@@ -344,6 +369,7 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
         quarantined[name] = q.reset_index(drop=True)
     for p in problems:
         p.pop("unchecked", None)
+        p.pop("mapped", None)
     return Dataset(str(source), {n: accepted[n] for n in ORDER if n in accepted},
                    {n: quarantined[n] for n in ORDER if n in quarantined},
                    v.problems_table(problems), rows_in,
@@ -428,6 +454,13 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
                              else f"is not in {parent} (orphan row: no such {key})")
                   for line, value in values[orphan].items()]
     return sorted(found, key=lambda p: (p["line"] or 0, p["column"] or ""))
+
+
+def _merge(mapped: list[dict], found: list[dict]) -> list[dict]:
+    """The mapping's problems, and the schema's except where the mapping already named the
+    cell (an unknown code is reported once, with the codes the mapping knows)."""
+    cells = {(p["line"], p["column"]) for p in mapped if p.get("mapped")}
+    return mapped + [p for p in found if (p["line"], p["column"]) not in cells]
 
 
 def _reasons(found: list[dict], where: str) -> dict[int, str]:

@@ -18,11 +18,9 @@ from eyanalysis.data import validation as v
 from eyanalysis.rules import levels, support, terms
 from eyanalysis.vocabulary import (
     CRITERIA_FLAGS,
-    HOUR_STREAMS,
-    SEN_PROVISIONS,
-    TWO_YEAR_BASES,
     DECISIONS,
     EHCP_STATUSES,
+    HOUR_STREAMS,
     JUDGEMENTS,
     PANEL_KINDS,
     PROVIDER_TYPES,
@@ -30,7 +28,9 @@ from eyanalysis.vocabulary import (
     REPORT_CARD_GRADES,
     REPORT_CARD_RESULTS,
     SAFEGUARDING,
+    SEN_PROVISIONS,
     SUPPORT_LEVELS,
+    TWO_YEAR_BASES,
     VISIT_TYPES,
 )
 
