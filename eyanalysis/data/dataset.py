@@ -347,7 +347,10 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
             found = _merge(mapped.get(name, []), reader_problems(rt.text, rt.where)
                            + _check_table(rt, table, accepted, raw, failed, checked_on))
             if name == "attendance" and "children" in accepted:
-                found += declared_age_problems(rt.text, rt.where, accepted["children"])
+                named = {(p["line"], p["column"]) for p in found}
+                found += [p for p in declared_age_problems(rt.text, rt.where,
+                                                           accepted["children"])
+                          if (p["line"], p["column"]) not in named]
         problems += found
         bad_lines = {p["line"] for p in found if p["line"] is not None}
         header_fault = any(p["line"] in (None, 1) and p["column"] in table.columns

@@ -39,7 +39,7 @@ import pandas as pd
 
 from eyanalysis.data import validation as v
 from eyanalysis.data.readers import clean_header
-from eyanalysis.data.schemas import TABLES, Field, choice_key
+from eyanalysis.data.schemas import TABLES, Field
 from eyanalysis.errors import MappingError
 from eyanalysis.rules import levels
 
