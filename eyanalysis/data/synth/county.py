@@ -17,6 +17,7 @@ from eyanalysis.data.synth.draw import ids
 from eyanalysis.data.synth.panel import build_panel
 from eyanalysis.data.synth.records import categorisations_table, panel_table, visits_table
 from eyanalysis.data.synth.settings import build_settings
+from eyanalysis.data.synth.census import add_census_attributes
 from eyanalysis.data.synth.support_visits import simulate
 from eyanalysis.data.synth.visits import cycle_visits
 from eyanalysis.parameters import Parameters, resolve
@@ -46,6 +47,8 @@ def build(seed: int = DEFAULT_SEED, scale: float = 1.0, params: Parameters | Non
     attendance = attendance_table(C, num, child_ids, set_ids, p)
     visits = visits_table(V, set_ids)
     categorisations = categorisations_table(base, set_ids, settings, visits, inspections, p)
-    return {"settings": settings, "inspections": inspections, "children": children,
-            "attendance": attendance, "visits": visits, "categorisations": categorisations,
-            "panel_applications": panel_table(P, num, child_ids, set_ids)}
+    tables = {"settings": settings, "inspections": inspections, "children": children,
+              "attendance": attendance, "visits": visits, "categorisations": categorisations,
+              "panel_applications": panel_table(P, num, child_ids, set_ids)}
+    add_census_attributes(seed, tables)  # last, from a generator of its own
+    return tables
