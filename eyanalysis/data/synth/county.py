@@ -11,13 +11,13 @@ from eyanalysis.data.synth.assemble import (
     inspections_table,
     settings_table,
 )
+from eyanalysis.data.synth.census import add_census_attributes
 from eyanalysis.data.synth.children import build_children
 from eyanalysis.data.synth.config import DEFAULT_SEED
 from eyanalysis.data.synth.draw import ids
 from eyanalysis.data.synth.panel import build_panel
 from eyanalysis.data.synth.records import categorisations_table, panel_table, visits_table
 from eyanalysis.data.synth.settings import build_settings
-from eyanalysis.data.synth.census import add_census_attributes
 from eyanalysis.data.synth.support_visits import simulate
 from eyanalysis.data.synth.visits import cycle_visits
 from eyanalysis.parameters import Parameters, resolve
