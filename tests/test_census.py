@@ -188,3 +188,25 @@ def test_a_bad_mapping_file_names_the_entry(tmp_path):
     bad.write_text("tables:\n  kids: {}\n")
     with pytest.raises(MappingError, match="kids is not a table"):
         mapping.read(bad)
+
+
+def test_the_sample_county_carries_census_attributes(sample):
+    """SEN provision consistent with EHC plans and levels (E with a plan, K with an
+    assessment or a level above GR1, N otherwise); LA early years URNs in 500000-799999 and
+    Ofsted URNs, unique; every setting has a link adviser."""
+    kids = sample.children.set_index("child_id")
+    plan = kids["ehcp_status"] == "plan"
+    assert ((kids["sen_provision"] == "ehc_plan") == plan).all()
+    highest = sample.attendance.assign(code=sample.attendance["level"].cat.codes).groupby(
+        "child_id", observed=True)["code"].max()
+    high = highest[highest >= 2].index.astype(str)
+    assert (kids.loc[kids.index.isin(high) & ~plan, "sen_provision"] == "sen_support").all()
+    assert (kids.loc[kids["ehcp_status"] == "assessment", "sen_provision"] == "sen_support"
+            ).all()
+    assert 0.02 < (kids["sen_provision"] == "sen_support").mean() < 0.10
+    s = sample.settings
+    urn = s["la_urn"].astype(int)
+    assert urn.between(500_000, 799_999).all() and urn.is_unique
+    assert s["ofsted_urn"].is_unique and s["ofsted_urn"].str.match(r"^(EY)?\d{7}$").all()
+    assert s["link_adviser"].notna().all()
+    assert s.groupby("district")["link_adviser"].nunique().le(2).all()
