@@ -75,8 +75,7 @@ def reference_rows(data, history: pd.DataFrame, term: str) -> pd.DataFrame:
     paid for the row in ``term`` (``daf_pence``, D1-D2, with ``daf_rate_pence`` the annual
     rate it was paid at)."""
     claims = cl.for_term(data, term)
-    due = daf.schedule(cl.daf_claims(data, term), None)
-    due = due.loc[due["term"] == term]
+    due = cl.daf_due(data, term)
     paid = pd.Series(due["amount_pence"].to_numpy(), index=pd.MultiIndex.from_arrays(
         [due["child_id"].astype(str), due["setting_id"].astype(str)]))
     row_key = pd.MultiIndex.from_arrays([claims["child_id"].astype(str),

@@ -13,8 +13,8 @@ are exact pence per child per setting per term (F10) from
 
 The Disability Access Fund (D1-D2) is a payment of its own beside the supplement: the
 ``daf`` column is the DAF falling due in the term at each nominated setting under the
-period rule (:func:`eyanalysis.rules.daf.schedule` over
-:func:`eyanalysis.data.claims.daf_claims`), in exact pence. **Decision:** it is paid in
+period rule (:func:`eyanalysis.data.claims.daf_due`, from
+:func:`eyanalysis.rules.daf.schedule`), in exact pence. **Decision:** it is paid in
 the term's first run, on the term's first day (the date :func:`eyanalysis.rules.daf.
 schedule` gives every payment): DAF does not depend on levels, so it needs no portal
 balance or change request. :func:`payments` lists it as the run :data:`DAF_RUN`.
@@ -27,7 +27,7 @@ import pandas as pd
 
 from eyanalysis.data import claims as cl
 from eyanalysis.parameters import Parameters
-from eyanalysis.rules import daf, terms, timing
+from eyanalysis.rules import terms, timing
 from eyanalysis.rules.money import pounds_text
 from eyanalysis.rules.rates import Rates
 from eyanalysis.rules.supplement import claim, supplement
@@ -46,8 +46,7 @@ def term_amounts(ds, term: str, params: Parameters | None = None) -> pd.DataFram
         amounts[stage] = supplement(rows, rates, hours)["amount_pence"].to_numpy()
     frame = pd.DataFrame({"setting_id": final["setting_id"].to_numpy(), **amounts})
     frame = frame.groupby("setting_id", as_index=False).sum()
-    due = daf.schedule(cl.daf_claims(ds, term), params)
-    due = due.loc[due["term"] == term].groupby("setting_id")["amount_pence"].sum()
+    due = cl.daf_due(ds, term, params=params).groupby("setting_id")["amount_pence"].sum()
     frame["daf"] = frame["setting_id"].astype(str).map(due).fillna(0).astype("int64")
     return frame
 

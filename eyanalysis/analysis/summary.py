@@ -23,7 +23,7 @@ import pandas as pd
 from eyanalysis.analysis import panel
 from eyanalysis.data import claims as cl
 from eyanalysis.parameters import Parameters, as_date
-from eyanalysis.rules import daf, terms, timing
+from eyanalysis.rules import terms, timing
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
 from eyanalysis.rules.money import pounds_text
@@ -191,8 +191,7 @@ def funding(ds, c: Counted, params: Parameters | None = None) -> pd.DataFrame:
     flagged = final.loc[final["child_id"].isin(
         ds.children.loc[ds.children["daf"].fillna(False).astype(bool), "child_id"]),
         "child_id"].nunique() if "daf" in ds.children else 0
-    due = daf.schedule(cl.daf_claims(ds, c.term, c.on), params)
-    daf_pence = int(due.loc[due["term"] == c.term, "amount_pence"].sum())
+    daf_pence = int(cl.daf_due(ds, c.term, c.on, params)["amount_pence"].sum())
     out.loc[len(out)] = ["Disability Access Fund", flagged,
                          *([daf_pence] * len(timing.STAGES))]
     out.loc[len(out)] = ["Total", *out.drop(columns="line").sum().tolist()]

@@ -184,20 +184,51 @@ def daf_claims(data, up_to: str, known_on: dt.date | str | None = None,
         columns="hours_per_week").reset_index(drop=True)
 
 
+def daf_due(data, term: str, known_on: dt.date | str | None = None,
+            params: Parameters | None = None, extra: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
+    """The DAF payments falling due in ``term`` (:func:`eyanalysis.rules.daf.schedule`'s
+    columns, exact pence): each DAF child funded in the term, at the nominated setting,
+    when the period rule (D2) says a new DAF year has begun; ``extra`` claim rows stand
+    for the term's rows (a projected term). Only the children funded in ``term`` are
+    scheduled, over their DAF terms up to it."""
+    history = _daf_history(data, term, known_on, extra)
+    due = daf.schedule(history.loc[history["child_id"].isin(_due_now(history, term, params))],
+                       params)
+    return due.loc[due["term"] == term].reset_index(drop=True)
+
+
+def _daf_history(data, term, known_on, extra) -> pd.DataFrame:
+    """:func:`daf_claims` of the children funded in ``term`` only, as plain objects (the
+    schedule loops over children)."""
+    history = daf_claims(data, term, known_on, extra)
+    now = history.loc[history["term"] == term, "child_id"]
+    return history.loc[history["child_id"].isin(now)].astype(object)
+
+
+def _due_now(history: pd.DataFrame, term: str, params: Parameters | None) -> list[str]:
+    """The children of ``history`` whose DAF falls due in ``term`` (D2,
+    :func:`eyanalysis.rules.daf.due_terms`, the rule in force at each term's start)."""
+    params = resolve(params)
+    rule = {t: params.get("daf.period_rule", terms.start(t)) for t in set(history["term"])}
+    claimed: dict[str, list[str]] = {}
+    for child, t in zip(history["child_id"], history["term"], strict=True):
+        claimed.setdefault(child, []).append(t)
+    return [child for child, ts in claimed.items()
+            if term in daf.due_terms(ts, {t: rule[t] for t in ts}, params)]
+
+
 def daf_flags(claims: pd.DataFrame, data, term: str, known_on: dt.date | None,
               params: Parameters | None = None) -> np.ndarray:
     """``daf`` of each claim row of ``term``: true where DAF falls due for the child at that
     setting in that term (D1: DLA, a funded entitlement taken up, the nominated setting;
-    D2: the period rule ``daf.period_rule`` over the child's DAF terms so far, from
-    :func:`eyanalysis.rules.daf.schedule`). So a grid of these claims pays DAF once a
-    period, never every term."""
+    D2: the period rule ``daf.period_rule`` over the child's DAF terms so far,
+    :func:`daf_due`). So a grid of these claims pays DAF once a period, never every term."""
     if claims.empty or "daf" not in data.children:
         return np.zeros(len(claims), dtype=bool)
-    history = daf_claims(data, term, known_on, extra=claims)
-    if history.empty:
-        return np.zeros(len(claims), dtype=bool)
-    due = daf.schedule(history, params)
-    due = due.loc[due["term"] == term]
+    history = _daf_history(data, term, known_on, claims)
+    due = history.loc[(history["term"] == term)
+                      & history["child_id"].isin(_due_now(history, term, params))]
     key = pd.MultiIndex.from_arrays([due["child_id"].astype(str), due["setting_id"].astype(str)])
     mine = pd.MultiIndex.from_arrays([claims["child_id"].astype(str),
                                       claims["setting_id"].astype(str)])
