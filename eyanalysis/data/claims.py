@@ -55,6 +55,13 @@ def last_term(attendance: pd.DataFrame) -> str | None:
     return held[-1] if held else None
 
 
+def funding_ages(birth_month: pd.Series, term: pd.Series) -> pd.Series:
+    """Funding age of each child in each term (F6', the rule of
+    :func:`eyanalysis.rules.terms.funding_age`): what a declared funding age is checked
+    against (:func:`eyanalysis.data.mapping.declared_age_problems`)."""
+    return terms.funding_age(birth_month, term)
+
+
 def levels_known(rows: pd.DataFrame, attendance: pd.DataFrame, on: dt.date | str
                  ) -> tuple[pd.Series, pd.Series]:
     """``(level, level_from)`` of attendance ``rows`` as known on ``on``.

@@ -38,6 +38,7 @@ from pathlib import Path
 import pandas as pd
 
 from eyanalysis.data import validation as v
+from eyanalysis.data.claims import funding_ages
 from eyanalysis.data.readers import clean_header
 from eyanalysis.data.schemas import TABLES, Field
 from eyanalysis.errors import MappingError
@@ -246,8 +247,6 @@ def declared_age_problems(text: pd.DataFrame, where: str, children: pd.DataFrame
     """A declared ``funding_age`` (a portal's funding type) that disagrees with the age the
     birth month gives in the row's term (F6', :func:`eyanalysis.rules.terms.funding_age`):
     reported on its line, never used instead of it."""
-    from eyanalysis.rules import terms
-
     if "funding_age" not in text or children.empty:
         return []
     declared = _ours("attendance", "funding_age", text["funding_age"].astype("string"))
@@ -261,7 +260,7 @@ def declared_age_problems(text: pd.DataFrame, where: str, children: pd.DataFrame
     if not check.any():
         return problems
     rows = text.loc[check]
-    derived = pd.Series(terms.funding_age(month.loc[check], rows["term"].astype("string"))
+    derived = pd.Series(funding_ages(month.loc[check], rows["term"].astype("string"))
                         .to_numpy(), index=rows.index)
     for line in rows.index:
         d, g = derived.at[line], declared.at[line]
