@@ -96,7 +96,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     report = Path(args.report)
     try:
-        ds = load(args.source, as_of=args.as_of)
+        ds = load(args.source, as_of=args.as_of, mapping=args.mapping)
     except PersonalDataError as exc:
         # refused whole: nothing is kept or copied; the report names where, never values
         print(f"error: {exc}", file=sys.stderr)
@@ -206,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: outputs/validation)")
     p.add_argument("--max-rows", type=int, default=200, metavar="N",
                    help="print at most N problems (all are in the report; default 200)")
+    p.add_argument("--mapping", default=None, metavar="MAP.yaml",
+                   help="a mapping file for an authority's own export: their file and "
+                        "column names and codes -> ours (README, 'Mapping files'); every "
+                        "unmapped column and unknown code is reported")
     p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the date the data describe: inspections, visits held, applications "
                         "and decisions after it are refused as in the future (default: today)")

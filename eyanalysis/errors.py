@@ -41,6 +41,11 @@ class UnreadableFileError(InputDataError):
     goes on with the others; ``predict`` stops with it."""
 
 
+class MappingError(InputDataError):
+    """A mapping file (their columns and codes -> ours) cannot be read or maps to a column
+    or code the data model does not have; the message names the file and the entry."""
+
+
 class TermError(EyAnalysisError):
     """A term id is not of the form YYYY-AUT, YYYY-SPR or YYYY-SUM."""
 

@@ -77,6 +77,31 @@ EHCP_STATUSES = CodeList("EHC plan status", {
     "plan": "EHC plan in place",
 })
 
+#: SEN provision of the Early Years Census (``SENprovision``, DOMAIN §10): E, K, N.
+SEN_PROVISIONS = CodeList("SEN provision", {
+    "ehc_plan": "EHC plan (census E)",
+    "sen_support": "SEN support (census K)",
+    "no_sen": "No special educational need (census N)",
+}, {"ehc_plan": "E", "sen_support": "K", "no_sen": "N"})
+
+#: The basis of a 2-year-old's funded place for families receiving additional support
+#: (census ``Funding_Basis_ECO``, ``_HSD``, ``_LAA``, DOMAIN §10).
+TWO_YEAR_BASES = CodeList("2-year-old funding basis", {
+    "economic": "Economic criteria",
+    "sen_disability": "High-level SEN or disability",
+    "looked_after": "Looked after or adopted from care",
+})
+
+#: Entitlement streams of funded hours, each with its own weeks (census N00791-N00793):
+#: universal (15 hours for 3-4s, or for 2-year-olds of families receiving additional
+#: support, FRAS), extended (working parents of 3-4s) and expanded (working parents of
+#: children from 9 months to 3).
+HOUR_STREAMS = CodeList("hours stream", {
+    "universal": "Universal or FRAS hours",
+    "extended": "Extended hours (3-4, working parents)",
+    "expanded": "Expanded hours (9 months to 3, working parents)",
+})
+
 # -- settings -----------------------------------------------------------------------------
 
 PROVIDER_TYPES = CodeList("provider type", {

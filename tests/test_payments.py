@@ -61,9 +61,12 @@ def test_2026_SUM_predicted_is_the_same_in_the_timeline_and_the_summary(sample, 
 
 def test_runs_add_up_to_the_final_amount(timeline):
     events = pm.payments(timeline)
-    paid = events.groupby(["setting_id", "term"])["pence"].sum()
+    supplement = events[events["run"] != pm.DAF_RUN]
+    paid = supplement.groupby(["setting_id", "term"])["pence"].sum()
     final = timeline.set_index(["setting_id", "term"])["final"]
     assert (paid.reindex(final.index) == final).all()
+    daf = events[events["run"] == pm.DAF_RUN].groupby(["setting_id", "term"])["pence"].sum()
+    assert (daf.reindex(final.index) == timeline.set_index(["setting_id", "term"])["daf"]).all()
     assert (timeline["final"] == timeline["actual"] + timeline["change_request"]).all()
     # levels only become known over the term: some change after the start and the portal
     assert (timeline["actual"] != timeline["predicted"]).any()
@@ -78,7 +81,8 @@ def test_change_requests_are_paid_next_term(timeline):
 
 def test_cash_view_keeps_every_penny(timeline, params):
     cash = pm.cash_by_financial_year(pm.payments(timeline), params)
-    assert cash["pence"].sum() == timeline["final"].sum()
+    assert cash["pence"].sum() == timeline["final"].sum() + timeline["daf"].sum()
+    assert cash.loc[cash["run"] == pm.DAF_RUN, "pence"].sum() == timeline["daf"].sum() > 0
     assert set(cash["financial_year"]) == {"2024-25", "2025-26"}
 
 

@@ -129,16 +129,17 @@ def test_bundled_sample_is_small_and_well_formed():
     settings = (synth.SAMPLE_DIR / "settings.csv").read_text().splitlines()
     assert settings[0] == (
         "setting_id,name,provider_type,district,ofsted_judgement,ofsted_date,in_crisis,"
-        "nef_registered"
+        "nef_registered,la_urn,ofsted_urn,link_adviser"
     )
     children = (synth.SAMPLE_DIR / "children.csv").read_text().splitlines()[0]
-    assert children.endswith(",daf")
+    assert children.endswith(",daf,sen_provision")
     inspections = (synth.SAMPLE_DIR / "inspections.csv").read_text().splitlines()[0]
     assert inspections == ("setting_id,inspection_date,judgement,safeguarding,inclusion,"
                            "curriculum_teaching,achievement,behaviour_attitudes_routines,"
                            "welfare_wellbeing,leadership_governance")
     assert re.fullmatch(
-        r"S\d{4},[^,]+,\w+,\w+,\w+,(\d{4}-\d{2}-\d{2})?,(true|false),(true|false)", settings[1]
+        r"S\d{4},[^,]+,\w+,\w+,\w+,(\d{4}-\d{2}-\d{2})?,(true|false),(true|false),"
+        r"[5-7]\d{5},(EY)?\d{7},[A-Z][a-z]+ [A-Z][a-z]+", settings[1]
     )
 
 

@@ -207,7 +207,8 @@ def test_predicted_is_the_same_in_the_report_the_timeline_and_the_forecast(terml
 
     report = pence(predicted["Inclusion Supplement, all graduated levels"])
     assert report == (pence(predicted["All funding lines"])
-                      - pence(predicted["Early Years Pupil Premium"]))
+                      - pence(predicted["Early Years Pupil Premium"])
+                      - pence(predicted["Disability Access Fund"]))
     known = sample.as_of(TODAY)
     timeline = payments.timeline(known, params, ["2026-AUT"])
     assert report == int(timeline["predicted"].sum())

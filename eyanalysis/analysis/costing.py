@@ -9,7 +9,12 @@ specialist rules (F2-F4) and the scenario's funded weeks for the projected term 
 averaged per cell. A cell then costs ``hours x top-up`` for its level unless the level is
 inside the base rate of the cell's funding age (F5, F6), plus ``eligible hours x EYPP`` for
 the funding ages EYPP covers on the day, on hours under EYPP's own weekly cap and specialist
-rule (P1, E2). Rates are those in force on the projected term's first day.
+rule (P1, E2), plus the Disability Access Fund (D1-D2): the DAF that fell due per child of
+the cell in the reference term (the period rule puts most payments in the first term of a
+DAF year, so the season matters), at the annual rate in force on the projected term's
+first day. Rates are those in force on the projected term's first day. Cells of every
+funding age (under-2, 2, 3-4; F6') are costed alike, each with its own base-rate levels
+(F5) and EYPP scope (E2).
 Exceptional funding is the EXC level (L2: GR4 + the exceptional component), costed like
 every level.
 
@@ -32,7 +37,7 @@ import pandas as pd
 from eyanalysis.analysis import projection as pj
 from eyanalysis.data import claims as cl
 from eyanalysis.parameters import Parameters
-from eyanalysis.rules import terms
+from eyanalysis.rules import daf, terms
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.hours import claimable
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
@@ -66,8 +71,18 @@ def _codes(values: pd.Series, categories: Sequence[str]) -> np.ndarray:
 def reference_rows(data, history: pd.DataFrame, term: str) -> pd.DataFrame:
     """The claims of observed ``term`` (:func:`eyanalysis.data.claims.for_term`) with each
     child's cell (``level`` code, ``age``, from :func:`eyanalysis.analysis.projection.
-    child_terms`), EYPP eligibility and whether the setting is specialist (F4)."""
+    child_terms`), EYPP eligibility, whether the setting is specialist (F4), and the DAF
+    paid for the row in ``term`` (``daf_pence``, D1-D2, with ``daf_rate_pence`` the annual
+    rate it was paid at)."""
     claims = cl.for_term(data, term)
+    due = cl.daf_due(data, term)
+    paid = pd.Series(due["amount_pence"].to_numpy(), index=pd.MultiIndex.from_arrays(
+        [due["child_id"].astype(str), due["setting_id"].astype(str)]))
+    row_key = pd.MultiIndex.from_arrays([claims["child_id"].astype(str),
+                                         claims["setting_id"].astype(str)])
+    daf_pence = paid.reindex(row_key).fillna(0).to_numpy(dtype=float)
+    rate = daf.annual_rate(terms.start(term))
+    daf_rate = float(daf.annual_pence(terms.start(term))) if rate is not None else 0.0
     child = claims["child_id"].to_numpy()
     cells = history[history["t"] == terms.index(term)].set_index("child_id")
     out = pd.DataFrame({
@@ -78,6 +93,8 @@ def reference_rows(data, history: pd.DataFrame, term: str) -> pd.DataFrame:
         "age": cells["age"].reindex(child).to_numpy(),
         "eypp": claims["eypp"].to_numpy(dtype=bool),
         "specialist": claims["specialist"].to_numpy(dtype=bool),
+        "daf_pence": daf_pence,
+        "daf_rate_pence": daf_rate,
     })
     return out.dropna(subset=["level_code", "age"]).astype({"level_code": int, "age": int})
 
@@ -91,8 +108,8 @@ def _cell_mean(values: np.ndarray, level: np.ndarray, age: np.ndarray, child_cel
     np.add.at(total, (level, age), values)
     n = child_cells
     out = np.divide(total, n, out=np.zeros(shape), where=n > 0)
-    is34 = fage_of_age == "3-4"
-    for group in (is34, ~is34):  # two funding ages
+    for age_id in np.unique(fage_of_age):  # each funding age (F6': under-2, 2, 3-4)
+        group = fage_of_age == age_id
         t = total[:, group].sum(axis=1)
         c = n[:, group].sum(axis=1)
         pooled = np.divide(t, c, out=np.zeros(pj.N_LEVELS), where=c > 0)
@@ -112,6 +129,7 @@ class TermCost:
     eypp_hours: np.ndarray  # (6, MAX_AGE) EYPP-eligible claimable hours per child
     sup_rate: np.ndarray  # (6, MAX_AGE) pounds per hour actually paid (0 inside base, F5)
     eypp_rate: np.ndarray  # (MAX_AGE,) pounds per hour (ages EYPP covers on the day, E2)
+    daf_per_child: np.ndarray | None = None  # (6, MAX_AGE) DAF pounds per child (D1-D2)
     #: (6, MAX_AGE) pounds per child under another scheme in force (``schemes.active``)
     scheme_cost: np.ndarray | None = None
     scheme: str = "home"
@@ -127,8 +145,14 @@ class TermCost:
         return self.eypp_hours * self.eypp_rate[None, :]
 
     @property
+    def daf(self) -> np.ndarray:
+        if self.daf_per_child is None:
+            return np.zeros_like(self.sup_hours)
+        return self.daf_per_child
+
+    @property
     def total(self) -> np.ndarray:
-        return self.supplement + self.eypp
+        return self.supplement + self.eypp + self.daf
 
 
 def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
@@ -141,7 +165,7 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
     key = (term, rates.weekly_hour_cap, rates.split_rule, rates.specialist_rule, weeks,
            rates.eypp_cap, rates.eypp_specialist)
     if _cache is not None and key in _cache:
-        sup_h, eypp_h = _cache[key]
+        sup_h, eypp_h, daf_ref = _cache[key]
     else:
         att = ref.assign(weeks=float(weeks))
         hours = claimable(att, rates.weekly_hour_cap, rates.split_rule, rates.specialist_rule)
@@ -154,8 +178,15 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
         sup_h = _cell_mean(th, level, age, n, fage)
         eypp_rows = _eypp_term_hours(att, rates, th) * ref["eypp"].to_numpy(dtype=bool)
         eypp_h = _cell_mean(eypp_rows, level, age, n, fage)
+        # DAF per child of each cell, as a share of the reference term's annual rate
+        daf_rows = (np.divide(ref["daf_pence"].to_numpy(dtype=float),
+                              ref["daf_rate_pence"].to_numpy(dtype=float),
+                              out=np.zeros(len(ref)),
+                              where=ref["daf_rate_pence"].to_numpy(dtype=float) > 0)
+                    if "daf_pence" in ref else np.zeros(len(ref)))
+        daf_ref = _cell_mean(daf_rows, level, age, n, fage)
         if _cache is not None:
-            _cache[key] = (sup_h, eypp_h)
+            _cache[key] = (sup_h, eypp_h, daf_ref)
     top = np.array([0.0] + [float(rates.top_up[lvl]) for lvl in SUPPLEMENT_LEVELS])
     sup_rate = np.repeat(top[:, None], pj.MAX_AGE, axis=1)
     for age_id, inside in rates.in_base_rate.items():  # F5
@@ -164,12 +195,15 @@ def term_cost(ref: pd.DataFrame, term: str, params: Parameters,
             sup_rate[LEVELS.index(lvl), cols] = 0.0
     eypp_age = np.isin(fage, list(rates.eypp_paid_ages))  # E2: the ages EYPP covers
     eypp_rate = np.where(eypp_age, float(rates.eypp), 0.0)
+    funded = np.isin(fage, list(rates.funded_ages))  # no entitlement, no claim (F6')
+    annual = daf.annual_rate(day, params)
+    daf_pounds = daf_ref * (float(annual) if annual is not None else 0.0) * funded[None, :]
     active = params.get("schemes.active", day) if "schemes.active" in params else "home"
     scheme_cost = None
     if active != "home":
         scheme_cost = _scheme_cell_cost(ref, term, active, params, weeks, fage, _cache)
     return TermCost(term, rates, sup_h, eypp_h * eypp_age[None, :], sup_rate, eypp_rate,
-                    scheme_cost, active)
+                    daf_pounds, scheme_cost, active)
 
 
 def _scheme_cell_cost(ref: pd.DataFrame, term: str, scheme_id: str, params: Parameters,

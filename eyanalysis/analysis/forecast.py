@@ -3,8 +3,10 @@
 :func:`run` projects the caseload term by term (:mod:`eyanalysis.analysis.projection`) from
 the history in the data (use :meth:`~eyanalysis.data.dataset.Dataset.as_of` for the history
 known on a date) and costs every term under each scenario with
-:mod:`eyanalysis.analysis.costing` (F1-F5, F7, P1): expected spend, Monte Carlo P10/P50/P90
-and the difference from the baseline.
+:mod:`eyanalysis.analysis.costing` (F1-F5, F7, P1, E2, D1-D2): expected spend, Monte Carlo
+P10/P50/P90 and the difference from the baseline. Spend has three streams, each a column
+of the table: the Inclusion Supplement (``supplement``), EYPP (``eypp``) and the Disability
+Access Fund (``daf``); ``expected`` is their sum.
 """
 
 from __future__ import annotations
@@ -142,6 +144,7 @@ def _cost(inputs: Inputs, name: str, params: Parameters, term_ids: list[str],
     expected_spend = np.einsum("tc,tc->t", exp.reshape(n_terms, -1), total)
     sup = np.stack([np.einsum("la,la->l", exp[k], c.supplement) for k, c in enumerate(tc)])
     prem = np.array([np.sum(exp[k] * c.eypp) for k, c in enumerate(tc)])
+    dafs = np.array([np.sum(exp[k] * c.daf) for k, c in enumerate(tc)])
     if sims is not None:
         spend = np.einsum("ptc,tc->pt", sims.reshape(len(sims), n_terms, -1), total)
         p10, p50, p90 = np.percentile(spend, [10, 50, 90], axis=0)
@@ -151,7 +154,7 @@ def _cost(inputs: Inputs, name: str, params: Parameters, term_ids: list[str],
     rows, level_rows = [], []
     for k, t in enumerate(term_ids):
         rows.append({"scenario": name, "term": t, "expected": expected_spend[k],
-                     "supplement": sup[k].sum(), "eypp": prem[k],
+                     "supplement": sup[k].sum(), "eypp": prem[k], "daf": dafs[k],
                      "p10": p10[k], "p50": p50[k], "p90": p90[k],
                      "children": exp[k].sum(), "children_supported": exp[k][1:].sum()})
         for li, lvl in enumerate(LEVELS[1:], start=1):
@@ -160,6 +163,9 @@ def _cost(inputs: Inputs, name: str, params: Parameters, term_ids: list[str],
         level_rows.append({"scenario": name, "term": t, "level": "EYPP",
                            "children": float((exp[k] * (tc[k].eypp_hours > 0)).sum()),
                            "supplement": prem[k]})
+        level_rows.append({"scenario": name, "term": t, "level": "DAF",
+                           "children": float((exp[k] * (tc[k].daf > 0)).sum()),
+                           "supplement": dafs[k]})
     return rows, level_rows, spend, tc
 
 
@@ -179,9 +185,10 @@ def recost(fc: Forecast, inputs: Inputs, params: Parameters, name: str = "What i
 def published(fc: Forecast) -> pd.DataFrame:
     """The CLI's columns, amounts rounded half up to the penny."""
     cols = ["scenario", "term", "expected", "p10", "p50", "p90", "diff_expected", "diff_p50",
-            "supplement", "eypp", "children", "children_supported"]
+            "supplement", "eypp", "daf", "children", "children_supported"]
     out = fc.table[cols].copy()
-    money = ["expected", "p10", "p50", "p90", "diff_expected", "diff_p50", "supplement", "eypp"]
+    money = ["expected", "p10", "p50", "p90", "diff_expected", "diff_p50", "supplement", "eypp",
+             "daf"]
     for c in money:
         out[c] = to_penny(out[c])
     out["children"] = out["children"].round(1)

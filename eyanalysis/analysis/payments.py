@@ -10,6 +10,14 @@ lands in the actual run or next term's adjustment depending on that date.
 Claims come from :func:`eyanalysis.data.claims.for_term` (the one claims adapter), amounts
 are exact pence per child per setting per term (F10) from
 :func:`eyanalysis.rules.supplement.supplement`.
+
+The Disability Access Fund (D1-D2) is a payment of its own beside the supplement: the
+``daf`` column is the DAF falling due in the term at each nominated setting under the
+period rule (:func:`eyanalysis.data.claims.daf_due`, from
+:func:`eyanalysis.rules.daf.schedule`), in exact pence. **Decision:** it is paid in
+the term's first run, on the term's first day (the date :func:`eyanalysis.rules.daf.
+schedule` gives every payment): DAF does not depend on levels, so it needs no portal
+balance or change request. :func:`payments` lists it as the run :data:`DAF_RUN`.
 """
 
 from __future__ import annotations
@@ -37,13 +45,21 @@ def term_amounts(ds, term: str, params: Parameters | None = None) -> pd.DataFram
         rows = cl.relevel(final, ds, timing.known_on(stage, term, params))
         amounts[stage] = supplement(rows, rates, hours)["amount_pence"].to_numpy()
     frame = pd.DataFrame({"setting_id": final["setting_id"].to_numpy(), **amounts})
-    return frame.groupby("setting_id", as_index=False).sum()
+    frame = frame.groupby("setting_id", as_index=False).sum()
+    due = cl.daf_due(ds, term, params=params).groupby("setting_id")["amount_pence"].sum()
+    frame["daf"] = frame["setting_id"].astype(str).map(due).fillna(0).astype("int64")
+    return frame
+
+
+DAF_RUN = "disability access fund"
 
 
 def timeline(ds, params: Parameters, term_ids: list[str] | None = None) -> pd.DataFrame:
     """Per setting and term: ``predicted``, ``actual`` (at the portal) and ``change_request``
-    pence, with ``final = actual + change_request`` and the three payment dates (F9).
-    ``term_ids`` default to every term the data hold."""
+    pence, with ``final = actual + change_request`` and the three payment dates (F9), and
+    ``daf``, the Disability Access Fund paid on ``start_date`` (D1-D2, module docstring;
+    not part of ``final``, which is the supplement). ``term_ids`` default to every term the
+    data hold."""
     out = []
     for term in term_ids or cl.terms_held(ds.attendance):  # a loop over terms only
         frame = term_amounts(ds, term, params)
@@ -55,14 +71,14 @@ def timeline(ds, params: Parameters, term_ids: list[str] | None = None) -> pd.Da
         frame["start_date"], frame["portal_date"] = first, portal
         frame["adjustment_date"] = adjustment
         out.append(frame)
-    cols = ["setting_id", "term", "predicted", "actual", "change_request", "final",
+    cols = ["setting_id", "term", "predicted", "actual", "change_request", "final", "daf",
             "start_date", "portal_date", "adjustment_date"]
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
 
 def by_term(tl: pd.DataFrame) -> pd.DataFrame:
     """A :func:`timeline` summed per term: the stages in pence and as pounds to the penny."""
-    stages = ["predicted", "actual", "change_request", "final"]
+    stages = ["predicted", "actual", "change_request", "final", "daf"]
     out = tl.groupby("term", as_index=False, sort=False)[stages].sum()
     out = out.sort_values("term", key=lambda s: s.map(terms.index)).reset_index(drop=True)
     for col in stages:
@@ -72,11 +88,13 @@ def by_term(tl: pd.DataFrame) -> pd.DataFrame:
 
 
 def payments(tl: pd.DataFrame) -> pd.DataFrame:
-    """The payment events of a :func:`timeline`: one row per setting, term and run (F9)."""
+    """The payment events of a :func:`timeline`: one row per setting, term and run (F9),
+    and the DAF run (:data:`DAF_RUN`, on the term's first day, D2)."""
     first, portal, adjustment = timing.RUNS
     runs = [(first, "start_date", tl["predicted"]),
             (portal, "portal_date", tl["actual"] - tl["predicted"]),
-            (adjustment, "adjustment_date", tl["change_request"])]
+            (adjustment, "adjustment_date", tl["change_request"]),
+            (DAF_RUN, "start_date", tl["daf"])]
     parts = [pd.DataFrame({"setting_id": tl["setting_id"], "term": tl["term"], "run": run,
                            "date": tl[col], "pence": pence.astype("int64")})
              for run, col, pence in runs]
@@ -116,12 +134,14 @@ def forecast_cash(table: pd.DataFrame, run_shares: dict[str, float], params: Par
                   ) -> pd.DataFrame:
     """Cash view of a forecast (float pounds): each projected term's expected supplement
     paid in the three F9 runs by the observed shares, EYPP with the actuals at the portal
-    date; grouped by scenario and financial year."""
+    date, DAF (when the table has it) with the prediction on the term's first day; grouped
+    by scenario and financial year."""
     rows = []
     for rec in table.itertuples(index=False):  # scenarios x terms, a few dozen rows
         dates = timing.run_dates(rec.term, params)
         for run, share in run_shares.items():
             amount = rec.supplement * share + (rec.eypp if run == timing.RUNS[1] else 0.0)
+            amount += getattr(rec, "daf", 0.0) if run == timing.RUNS[0] else 0.0
             rows.append({"scenario": rec.scenario, "term": rec.term, "run": run,
                          "financial_year": timing.financial_year(dates[run], params),
                          "pounds": amount})

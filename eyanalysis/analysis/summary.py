@@ -27,7 +27,7 @@ from eyanalysis.rules import terms, timing
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.levels import LEVELS, SUPPLEMENT_LEVELS
 from eyanalysis.rules.rates import Rates
-from eyanalysis.vocabulary import PANEL_KINDS, SUPPORT_LEVELS, VISIT_TYPES
+from eyanalysis.vocabulary import PANEL_KINDS, REPORT_CARD_AREAS, SUPPORT_LEVELS, VISIT_TYPES
 
 
 def long_date(day: dt.date) -> str:
@@ -136,27 +136,38 @@ def _support_levels(ds, c: Counted) -> pd.DataFrame:
 
 
 def children_by_level(ds, c: Counted) -> pd.DataFrame:
-    """Funded children in the term by SEND level (L1) and funding age (F6), with totals."""
+    """Funded children in the term by SEND level (L1) and funding age (F6'), with totals.
+
+    Columns ``age_2`` and ``age_3_4`` always; ``age_under_2`` (children from 9 months, F6')
+    first when the term's claims hold any under-2s."""
     claims = cl.for_term(_known(ds, c), c.term).drop_duplicates("child_id")
+    ages = (["under-2"] if (claims.funding_age == "under-2").any() else []) + ["2", "3-4"]
     table = pd.crosstab(claims.level.astype(str), claims.funding_age).reindex(
-        index=list(LEVELS), columns=["2", "3-4"], fill_value=0)
-    table.columns = ["age_2", "age_3_4"]
+        index=list(LEVELS), columns=ages, fill_value=0)
+    table.columns = ["age_" + a.replace("-", "_") for a in ages]
     table["total"] = table.sum(axis=1)
     table.loc["Total"] = table.sum()
     out = table.rename_axis("level").reset_index()
-    out.attrs["relations"] = ("total = age_2 + age_3_4",)
+    out.attrs["relations"] = ("total = " + " + ".join(table.columns[:-1]),)
     return out
 
 
 def funding(ds, c: Counted, params: Parameters | None = None) -> pd.DataFrame:
-    """Inclusion Supplement predicted, actual and final, EYPP and exceptional funding
-    (F1-F10, P1), integer pence.
+    """Inclusion Supplement predicted, actual and final, EYPP, exceptional funding and the
+    Disability Access Fund (F1-F10, E2, D1-D2), integer pence.
 
     The stages are those of :mod:`eyanalysis.rules.timing` (F9): *predicted* costs the
     levels known on the term's first day, *actual* those known when the portal closed,
     *final* every level declared; a stage whose date is after the count date costs the
     levels known so far. Rates are those in force on the first day of the term; ``children``
     are those at each level in the final claims.
+
+    The ``Disability Access Fund`` line counts the DAF-flagged children (DLA, D1) funded in
+    the term and the DAF that falls due in the term under the period rule
+    (``daf.period_rule``, D2; :func:`eyanalysis.rules.daf.schedule`, school starters'
+    shares included) at each child's nominated setting
+    (:func:`eyanalysis.data.claims.nominated`). DAF is not hour-based and does not depend on
+    levels, so it is the same at every stage: it is paid with the term's first run.
     """
     ds = _known(ds, c)
     rates = Rates.from_parameters(terms.start(c.term), params)
@@ -181,9 +192,15 @@ def funding(ds, c: Counted, params: Parameters | None = None) -> pd.DataFrame:
         "children": distinct.reindex(order, fill_value=0).to_numpy().astype("int64"),
         **{f"{stage}_pence": sums[stage].amount_pence.to_numpy() for stage in timing.STAGES},
     })
+    daf_ids = ds.children.loc[ds.children["daf"].fillna(False).astype(bool), "child_id"
+                              ] if "daf" in ds.children else pd.Series(dtype="string")
+    daf_kids = set(final.loc[final["child_id"].isin(daf_ids), "child_id"])  # DLA, D1
+    daf_pence = int(cl.daf_due(ds, c.term, c.on, params)["amount_pence"].sum())
+    out.loc[len(out)] = ["Disability Access Fund", len(daf_kids),
+                         *([daf_pence] * len(timing.STAGES))]
     money = out.drop(columns=["line", "children"]).sum().tolist()
     # the Total's children: distinct children funded by any line (never a sum of lines)
-    out.loc[len(out)] = ["Total", int(paid.setting_id.nunique()), *money]
+    out.loc[len(out)] = ["Total", len(set(paid.setting_id) | daf_kids), *money]
     out.attrs["supplement_children"] = int(
         paid.loc[paid.level == "TOTAL", "setting_id"].nunique())
     return out
@@ -341,14 +358,28 @@ def visits(ds, c: Counted) -> pd.DataFrame:
 
 def flags(ds, c: Counted) -> pd.DataFrame:
     """Notable flags on the count date: settings judged requires improvement or inadequate
-    (C2: Intensive), in crisis (C1), not yet inspected; from the settings as known then
-    (latest inspection on or before the date, crisis from its start)."""
-    s = _known(ds, c).settings
+    (C2: Intensive), in crisis (C1), not yet inspected, and, under report cards (O1-O2),
+    settings whose latest inspection is a report card with safeguarding not met or with any
+    area at urgent improvement; from the data as known then (latest inspection on or before
+    the date, crisis from its start)."""
+    known = _known(ds, c)
+    s = known.settings
+    insp = known.inspections.sort_values("inspection_date", kind="stable")
+    latest = insp.drop_duplicates("setting_id", keep="last")
+    card = latest[latest["safeguarding"].notna()]  # a report card (O1)
+    urgent = card[list(REPORT_CARD_AREAS)].eq("urgent_improvement").any(axis=1)
+    # a single-word judgement counts only while no later report card replaces it
+    word = s.ofsted_judgement.where(~s.setting_id.isin(card["setting_id"]))
+    never = (s.ofsted_judgement == "not_yet_inspected") & ~s.setting_id.isin(
+        insp["setting_id"])
     return pd.DataFrame({
         "flag": ["Ofsted requires improvement", "Ofsted inadequate", "Setting in crisis",
-                 "Not yet inspected"],
-        "settings": [int((s.ofsted_judgement == "requires_improvement").sum()),
-                     int((s.ofsted_judgement == "inadequate").sum()),
+                 "Not yet inspected", "Report card: safeguarding not met",
+                 "Report card: an area at urgent improvement"],
+        "settings": [int((word == "requires_improvement").sum()),
+                     int((word == "inadequate").sum()),
                      int(s.in_crisis.sum()),
-                     int((s.ofsted_judgement == "not_yet_inspected").sum())],
+                     int(never.sum()),
+                     int((card["safeguarding"] == "not_met").sum()),
+                     int(urgent.sum())],
     })

@@ -4,7 +4,8 @@ engine (:mod:`eyanalysis.rules.supplement`, :mod:`eyanalysis.rules.grid`).
 :func:`for_term` is the only place that derives, for a term, each row's funding age (F6,
 :func:`eyanalysis.rules.terms.funding_age`), specialist flag (F4: provider type
 ``specialist``), weeks (F7: as recorded; ``nef.term_weeks`` for a projected term) and EYPP
-flag (P1: ``children.eypp_eligible``), and the level known on a date. The termly summary,
+flag (P1: ``children.eypp_eligible``), DAF flag (D1-D2, :func:`daf_due`) and the level known
+on a date. The termly summary,
 the payment timeline, the forecast, the costing and the panel's committed funding all read
 claims through it, so the same term costs the same everywhere.
 
@@ -29,11 +30,11 @@ import pandas as pd
 
 from eyanalysis.errors import InputDataError
 from eyanalysis.parameters import Parameters, as_date, resolve
-from eyanalysis.rules import terms
+from eyanalysis.rules import daf, terms
 from eyanalysis.rules.levels import LEVELS
 
 COLUMNS = ["child_id", "setting_id", "term", "level", "level_from", "hours_per_week", "weeks",
-           "funding_age", "eypp", "specialist", "projected"]
+           "funding_age", "eypp", "daf", "specialist", "projected", "eypp_hours_per_week"]
 NEW = "NE"  # the level of a child not yet known at a level (L1)
 
 
@@ -59,6 +60,13 @@ def last_term(attendance: pd.DataFrame) -> str | None:
     """The last term the attendance table holds (``None`` when it is empty)."""
     held = terms_held(attendance)
     return held[-1] if held else None
+
+
+def funding_ages(birth_month: pd.Series, term: pd.Series) -> pd.Series:
+    """Funding age of each child in each term (F6', the rule of
+    :func:`eyanalysis.rules.terms.funding_age`): what a declared funding age is checked
+    against (:func:`eyanalysis.data.mapping.declared_age_problems`)."""
+    return terms.funding_age(birth_month, term)
 
 
 def levels_known(rows: pd.DataFrame, attendance: pd.DataFrame, on: dt.date | str
@@ -137,9 +145,108 @@ def for_term(data, term: str, known_on: dt.date | str | None = None,
         "level_from": since.astype("datetime64[ns]"),
         "hours_per_week": rows["hours_per_week"].astype(float),
         "weeks": rows["weeks"].astype(float) if weeks is None else weeks,
+        # E2 with census streams: the hours less the 3-4 extended hours (schemas.derive_hours)
+        "eypp_hours_per_week": (rows["eypp_hours_per_week"].astype(float)
+                                if "eypp_hours_per_week" in rows else np.nan),
     }).reset_index(drop=True), data, term, params)
     out["projected"] = projected
+    out["daf"] = daf_flags(out, data, term, day, params)
     return out[COLUMNS]
+
+
+def nominated(rows: pd.DataFrame) -> pd.DataFrame:
+    """The one setting per child per term that receives DAF (D1: the setting the parent
+    nominates). The data model holds no nomination, so **Decision:** the setting with the
+    most funded hours a week that term, then the lowest setting id; rows with no funded
+    hours never receive it."""
+    rows = rows.loc[rows["hours_per_week"].astype(float) > 0]
+    order = rows.assign(_h=-rows["hours_per_week"].astype(float),
+                        _s=rows["setting_id"].astype("string"))
+    order = order.sort_values(["term", "child_id", "_h", "_s"], kind="stable")
+    return order.drop_duplicates(["term", "child_id"]).drop(columns=["_h", "_s"])
+
+
+def daf_claims(data, up_to: str, known_on: dt.date | str | None = None,
+               extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """DAF terms of every child flagged ``daf`` (receives DLA, D1) up to term ``up_to``: one
+    row per child per term with funded hours, at the nominated setting (:func:`nominated`),
+    with ``birth_month`` for the school-starter rule (D2). Terms held that started by
+    ``known_on`` (default: all); ``extra`` claim rows (a projected term) are added."""
+    kids = data.children
+    if "daf" not in kids:
+        return pd.DataFrame(columns=["child_id", "setting_id", "term", "birth_month"])
+    flagged = kids.loc[kids["daf"].fillna(False).astype(bool)]
+    ids = flagged["child_id"].astype("string")
+    att = data.attendance
+    last = terms.index(up_to)
+    day = None if known_on is None else as_date(known_on)
+    t = terms.indices(att["term"])
+    keep = att["child_id"].astype("string").isin(ids).to_numpy() & (t <= last)
+    rows = att.loc[keep, ["child_id", "setting_id", "term", "hours_per_week"]]
+    if day is not None and len(rows):
+        begun = rows["term"].astype("string").map(lambda x: terms.start(x) <= day)
+        rows = rows.loc[begun.astype(bool).to_numpy()]
+    rows = rows.astype({"child_id": "string", "setting_id": "string", "term": "string"})
+    if extra is not None and len(extra):
+        more = extra.loc[extra["child_id"].astype("string").isin(ids),
+                         ["child_id", "setting_id", "term", "hours_per_week"]]
+        more = more.astype({"child_id": "string", "setting_id": "string", "term": "string"})
+        rows = pd.concat([rows.loc[rows["term"] != up_to], more], ignore_index=True)
+    out = nominated(rows)
+    births = pd.Series(flagged["birth_month"].astype("string").to_numpy(), index=ids.to_numpy())
+    return out.assign(birth_month=out["child_id"].map(births)).drop(
+        columns="hours_per_week").reset_index(drop=True)
+
+
+def daf_due(data, term: str, known_on: dt.date | str | None = None,
+            params: Parameters | None = None, extra: pd.DataFrame | None = None
+            ) -> pd.DataFrame:
+    """The DAF payments falling due in ``term`` (:func:`eyanalysis.rules.daf.schedule`'s
+    columns, exact pence): each DAF child funded in the term, at the nominated setting,
+    when the period rule (D2) says a new DAF year has begun; ``extra`` claim rows stand
+    for the term's rows (a projected term). Only the children funded in ``term`` are
+    scheduled, over their DAF terms up to it."""
+    history = _daf_history(data, term, known_on, extra)
+    due = daf.schedule(history.loc[history["child_id"].isin(_due_now(history, term, params))],
+                       params)
+    return due.loc[due["term"] == term].reset_index(drop=True)
+
+
+def _daf_history(data, term, known_on, extra) -> pd.DataFrame:
+    """:func:`daf_claims` of the children funded in ``term`` only, as plain objects (the
+    schedule loops over children)."""
+    history = daf_claims(data, term, known_on, extra)
+    now = history.loc[history["term"] == term, "child_id"]
+    return history.loc[history["child_id"].isin(now)].astype(object)
+
+
+def _due_now(history: pd.DataFrame, term: str, params: Parameters | None) -> list[str]:
+    """The children of ``history`` whose DAF falls due in ``term`` (D2,
+    :func:`eyanalysis.rules.daf.due_terms`, the rule in force at each term's start)."""
+    params = resolve(params)
+    rule = {t: params.get("daf.period_rule", terms.start(t)) for t in set(history["term"])}
+    claimed: dict[str, list[str]] = {}
+    for child, t in zip(history["child_id"], history["term"], strict=True):
+        claimed.setdefault(child, []).append(t)
+    return [child for child, ts in claimed.items()
+            if term in daf.due_terms(ts, {t: rule[t] for t in ts}, params)]
+
+
+def daf_flags(claims: pd.DataFrame, data, term: str, known_on: dt.date | None,
+              params: Parameters | None = None) -> np.ndarray:
+    """``daf`` of each claim row of ``term``: true where DAF falls due for the child at that
+    setting in that term (D1: DLA, a funded entitlement taken up, the nominated setting;
+    D2: the period rule ``daf.period_rule`` over the child's DAF terms so far,
+    :func:`daf_due`). So a grid of these claims pays DAF once a period, never every term."""
+    if claims.empty or "daf" not in data.children:
+        return np.zeros(len(claims), dtype=bool)
+    history = _daf_history(data, term, known_on, claims)
+    due = history.loc[(history["term"] == term)
+                      & history["child_id"].isin(_due_now(history, term, params))]
+    key = pd.MultiIndex.from_arrays([due["child_id"].astype(str), due["setting_id"].astype(str)])
+    mine = pd.MultiIndex.from_arrays([claims["child_id"].astype(str),
+                                      claims["setting_id"].astype(str)])
+    return mine.isin(key)
 
 
 def relevel(claims: pd.DataFrame, data, known_on: dt.date | str | None) -> pd.DataFrame:
@@ -197,4 +304,5 @@ def empty() -> pd.DataFrame:
         "level_from": pd.Series(dtype="datetime64[ns]"),
         "hours_per_week": pd.Series(dtype=float), "weeks": pd.Series(dtype=float),
         "funding_age": pd.Series(dtype="string"), "eypp": pd.Series(dtype=bool),
-        "specialist": pd.Series(dtype=bool), "projected": pd.Series(dtype=bool)})
+        "daf": pd.Series(dtype=bool), "specialist": pd.Series(dtype=bool),
+        "projected": pd.Series(dtype=bool), "eypp_hours_per_week": pd.Series(dtype=float)})

@@ -30,9 +30,13 @@ import pandas as pd
 from eyanalysis.data import validation as v
 from eyanalysis.data.claims import levels_known
 from eyanalysis.data.export import safe_csv
+from eyanalysis.data.mapping import Mapping, declared_age_problems
+from eyanalysis.data.mapping import apply as apply_mapping
+from eyanalysis.data.mapping import read as read_mapping
 from eyanalysis.data.privacy import refuse_personal_data
 from eyanalysis.data.readers import reader_problems
 from eyanalysis.data.schemas import (
+    ATTENDANCE_STREAM_COLUMNS,
     NOT_AFTER_AS_OF,
     TABLES,
     coerce,
@@ -46,6 +50,7 @@ from eyanalysis.rules import terms
 from eyanalysis.rules.support import crisis_starts
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
+MAPPING_FILE = "mapping.yaml"  # a source folder's own mapping (load's docstring)
 # Parents are validated before the tables that refer to them (foreign keys).
 ORDER = ["settings", "children", "inspections", "attendance", "visits", "categorisations",
          "panel_applications"]
@@ -260,7 +265,14 @@ def _as_text(table, frame: pd.DataFrame) -> pd.DataFrame:
         else:
             text = col.astype("string")
         out[f.name] = text.astype("string").fillna("")
-    return pd.DataFrame(out)
+    out = pd.DataFrame(out)
+    if table.name == "attendance" and "universal_hours" in out:
+        # hours given per stream were summed at load (schemas.derive_hours): write the
+        # streams back, not the sums, so that the file loads again
+        streamed = (out[[c for c in ATTENDANCE_STREAM_COLUMNS if c.endswith("_hours")]]
+                    != "").any(axis=1)
+        out.loc[streamed, ["hours_per_week", "weeks"]] = ""
+    return out
 
 
 def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
@@ -296,7 +308,8 @@ def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
 
 
 def load(source: str | Path | None = None, tables: list[str] | None = None, *,
-         as_of: dt.date | str | None = None) -> Dataset:
+         as_of: dt.date | str | None = None,
+         mapping: str | Path | Mapping | None = None) -> Dataset:
     """Load and validate ``source`` (default: the bundled sample county).
 
     ``tables`` restricts loading to some tables (their parents are loaded too, for the
@@ -306,13 +319,31 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     data in any table and :class:`~eyanalysis.errors.InputDataError` for a source that
     cannot be opened at all; bad rows and bad files never raise: they are quarantined and
     reported.
+
+    ``mapping`` (a YAML file, :mod:`eyanalysis.data.mapping`) loads an authority's own
+    export: their file names, column names and codes -> ours, every unmapped column and
+    unknown code reported, and a declared funding age checked against the birth month
+    (F6'). The built-in aliases of DOMAIN §10 (``upn``, ``urn``, ``senif_band`` ...)
+    apply with or without one. Personal data are refused before any column is mapped. A
+    folder holding a ``mapping.yaml`` beside its files uses it when ``mapping`` is not
+    given, so the termly run, the apps and every command load such a folder alike.
     """
     source = SAMPLE if source is None else source
     checked_on = _as_date(as_of)
     wanted = _with_parents(tables or list(TABLES))
-    raw = read_source(source, wanted)
+    if mapping is None and Path(str(source)).is_dir() and (Path(source) / MAPPING_FILE).is_file():
+        mapping = Path(source) / MAPPING_FILE  # a folder carries its own mapping
+    mp = mapping if isinstance(mapping, Mapping) else (
+        read_mapping(mapping) if mapping is not None else Mapping())
+    raw = read_source(source, wanted, mp.file_names())
     refuse_personal_data((rt.where, rt.text, TABLES[n].columns) for n, rt in raw.items()
                          if not rt.failed)
+    mapped: dict[str, list[dict]] = {}
+    for n, rt in raw.items():
+        if not rt.failed:
+            text, mapped[n] = apply_mapping(n, rt.text, rt.where, mp)
+            text.attrs = rt.text.attrs  # the reader's findings (reader_problems)
+            rt.text = text
     accepted: dict[str, pd.DataFrame] = {}
     quarantined: dict[str, pd.DataFrame] = {}
     problems: list[dict] = []
@@ -326,8 +357,13 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
             failed.add(name)
             found = list(rt.problems)
         else:
-            found = reader_problems(rt.text, rt.where) + _check_table(
-                rt, table, accepted, raw, failed, checked_on)
+            found = _merge(mapped.get(name, []), reader_problems(rt.text, rt.where)
+                           + _check_table(rt, table, accepted, raw, failed, checked_on))
+            if name == "attendance" and "children" in accepted:
+                named = {(p["line"], p["column"]) for p in found}
+                found += [p for p in declared_age_problems(rt.text, rt.where,
+                                                           accepted["children"])
+                          if (p["line"], p["column"]) not in named]
         problems += found
         bad_lines = {p["line"] for p in found if p["line"] is not None}
         header_fault = any(p["line"] in (None, 1) and p["column"] in table.columns
@@ -349,6 +385,7 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
         quarantined[name] = q.reset_index(drop=True)
     for p in problems:
         p.pop("unchecked", None)
+        p.pop("mapped", None)
     return Dataset(str(source), {n: accepted[n] for n in ORDER if n in accepted},
                    {n: quarantined[n] for n in ORDER if n in quarantined},
                    v.problems_table(problems), rows_in,
@@ -389,7 +426,8 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
         if col not in text.columns:
             text = text.assign(**{col: pd.Series("", index=text.index, dtype="string")})
     found = v.validate(text, text_schema(table), rt.where, wide_targets=wide_targets(table))
-    missing = [c for c in table.columns if c not in rt.text.columns]
+    missing = [f.name for f in table.fields
+               if f.name not in rt.text.columns and not f.column_optional]
     found = [p for p in found if p["line"] is None or p["column"] not in missing] + [
         v.problem(rt.where, 1, c, "", "required column is missing from the header")
         for c in missing if not any(p["column"] == c and p["line"] == 1 for p in found)]
@@ -432,6 +470,13 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
                              else f"is not in {parent} (orphan row: no such {key})")
                   for line, value in values[orphan].items()]
     return sorted(found, key=lambda p: (p["line"] or 0, p["column"] or ""))
+
+
+def _merge(mapped: list[dict], found: list[dict]) -> list[dict]:
+    """The mapping's problems, and the schema's except where the mapping already named the
+    cell (an unknown code is reported once, with the codes the mapping knows)."""
+    cells = {(p["line"], p["column"]) for p in mapped if p.get("mapped")}
+    return mapped + [p for p in found if (p["line"], p["column"]) not in cells]
 
 
 def _reasons(found: list[dict], where: str) -> dict[int, str]:

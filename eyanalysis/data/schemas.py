@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from eyanalysis.data import validation as v
@@ -19,6 +20,7 @@ from eyanalysis.vocabulary import (
     CRITERIA_FLAGS,
     DECISIONS,
     EHCP_STATUSES,
+    HOUR_STREAMS,
     JUDGEMENTS,
     PANEL_KINDS,
     PROVIDER_TYPES,
@@ -26,7 +28,9 @@ from eyanalysis.vocabulary import (
     REPORT_CARD_GRADES,
     REPORT_CARD_RESULTS,
     SAFEGUARDING,
+    SEN_PROVISIONS,
     SUPPORT_LEVELS,
+    TWO_YEAR_BASES,
     VISIT_TYPES,
 )
 
@@ -57,11 +61,24 @@ class Field:
     high: float | None = None
     low_inclusive: bool = True
     references: str | None = None  # "table.column" this column must match (a foreign key)
+    # the column may be absent from a file (then every row reads blank); when present, it
+    # is validated like any other
+    column_optional: bool = False
+    aliases: tuple[tuple[str, str], ...] = ()  # this column's own spellings -> codes
+    pattern: str | None = None  # a regular expression a non-blank value must match
+    pattern_hint: str = ""
+
+    def normalise(self, text: pd.Series) -> pd.Series:
+        """Choice text as codes: :func:`choice_key`, then this column's own aliases."""
+        key = choice_key(text)
+        return key.replace(dict(self.aliases)) if self.aliases else key
 
     def checks(self) -> list:
         c = []
         if self.required and self.kind not in {"bool"}:
             c.append(v.not_blank())
+        if self.pattern:
+            c.append(v.matches(self.pattern, self.pattern_hint))
         if self.kind in {"id", "text"}:
             c.append(v.no_formula())
         elif self.kind == "date":
@@ -75,7 +92,7 @@ class Field:
         elif self.kind == "choice":
             # blanks are left to not_blank (required) or allowed (optional)
             c.append(v.one_of((*self.choices, ""),
-                              normalise=lambda s: choice_key(s).fillna(""),
+                              normalise=lambda s: self.normalise(s).fillna(""),
                               hint=f"must be one of {', '.join(self.choices)}"
                                    + ("" if self.required else " (or blank)")))
         elif self.kind == "level":
@@ -192,6 +209,55 @@ def _result_rules() -> tuple[RowRule, ...]:
     return tuple(rules)
 
 
+def _blank(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().fillna("") == ""
+
+
+def _one_hours_form(f: pd.DataFrame) -> pd.Series:
+    single = ~_blank(f["hours_per_week"]) & ~_blank(f["weeks"])
+    some_single = ~_blank(f["hours_per_week"]) | ~_blank(f["weeks"])
+    streams = pd.concat([~_blank(f[f"{x}_hours"]) for x in HOUR_STREAMS], axis=1).any(axis=1)
+    return (single & ~streams) | (~some_single & streams)
+
+
+def _stream_weeks_given(stream: str):
+    def test(f: pd.DataFrame) -> pd.Series:
+        return _blank(f[f"{stream}_hours"]) == _blank(f[f"{stream}_weeks"])
+
+    return test
+
+
+def _sen_provision_matches_plan(f: pd.DataFrame) -> pd.Series:
+    sen = CHILDREN_SEN.normalise(f["sen_provision"]).fillna("")
+    plan = choice_key(f["ehcp_status"]).fillna("") == "plan"
+    return (sen == "") | ((sen == "ehc_plan") == plan)
+
+
+def derive_hours(frame: pd.DataFrame) -> pd.DataFrame:
+    """Typed attendance with ``hours_per_week`` and ``weeks`` filled in from the census
+    streams where they were given per stream (DOMAIN §10): the hours are the sum of the
+    streams' weekly hours and the weeks the streams' weeks weighted by their hours, so that
+    ``hours_per_week x weeks`` is the term's funded hours exactly as the streams give them
+    (F7). F2 then caps the weekly total at 15 across settings as for any row, sharing the
+    cap over the streams in proportion. ``eypp_hours_per_week`` is the weekly hours EYPP
+    may be paid on (E2: never the 3-4 extended hours): the row's hours less its extended
+    hours (blank in the single form, where the first 15 hours count as universal)."""
+    if not {f"{x}_hours" for x in HOUR_STREAMS} <= set(frame.columns):
+        return frame
+    hours = frame[[f"{x}_hours" for x in HOUR_STREAMS]].fillna(0).to_numpy(dtype=float)
+    weeks = frame[[f"{x}_weeks" for x in HOUR_STREAMS]].fillna(0).to_numpy(dtype=float)
+    streamed = frame[[f"{x}_hours" for x in HOUR_STREAMS]].notna().any(axis=1).to_numpy()
+    total = hours.sum(axis=1)
+    term_hours = (hours * weeks).sum(axis=1)
+    mean_weeks = np.divide(term_hours, total, out=weeks.max(axis=1), where=total > 0)
+    out = frame.copy()
+    out["hours_per_week"] = np.where(streamed, total, frame["hours_per_week"])
+    out["weeks"] = np.where(streamed, np.round(mean_weeks, 6), frame["weeks"])
+    out["eypp_hours_per_week"] = np.where(
+        streamed, total - frame["extended_hours"].fillna(0).to_numpy(dtype=float), np.nan)
+    return out
+
+
 def _level_from_within_term(f: pd.DataFrame) -> pd.Series:
     return ~(_date(f["level_from"]) > terms.ends(f["term"]).to_numpy())
 
@@ -232,6 +298,17 @@ SETTINGS = Table(
               "the final run agreeing Intensive) on."),
         Field("nef_registered", "bool", "Offers Nursery Education Funding (NEF) places; the "
               "population of the annual audit (M2)."),
+        Field("la_urn", "id", "The local authority's early years URN of the setting "
+              "(census, 500000-799999); blank if none.", required=False,
+              column_optional=True, pattern=r"^[5-7]\d{5}$",
+              pattern_hint="must be an LA early years URN: six digits from 500000 to "
+                           "799999"),
+        Field("ofsted_urn", "id", "The setting's Ofsted unique reference number (e.g. "
+              "EY123456 or 2654321); blank if none.", required=False, column_optional=True,
+              pattern=r"^(EY|ey)?\d{6,7}$",
+              pattern_hint="must be an Ofsted URN: six or seven digits, optionally after EY"),
+        Field("link_adviser", "text", "The early years adviser linked to the setting (shown "
+              "by the apps); blank if none.", required=False, column_optional=True),
     ),
     unique=("setting_id",),
     rules=(RowRule("ofsted_date", "is required when the setting has been inspected",
@@ -274,10 +351,26 @@ CHILDREN = Table(
               choices=EHCP_STATUSES),
         Field("known_to_psf", "bool", "Known to the Pre-School Forum (X1(b))."),
         Field("daf", "bool", "Receives Disability Living Allowance, so eligible for the "
-              "Disability Access Fund when taking up funded hours (D1)."),
+              "Disability Access Fund when taking up funded hours (D1); the census "
+              "`DAFIndicator`."),
+        Field("sen_provision", "choice", "SEN provision as in the Early Years Census "
+              "(`SENprovision`): E EHC plan, K SEN support, N none; blank if not known. E "
+              "goes with `ehcp_status` plan.", required=False, column_optional=True,
+              choices=SEN_PROVISIONS, aliases=(("e", "ehc_plan"), ("k", "sen_support"),
+                                              ("n", "no_sen"), ("none", "no_sen"))),
+        Field("two_year_basis", "choice", "Basis of a 2-year-old's place for families "
+              "receiving additional support (census `Funding_Basis_ECO`, `_HSD`, `_LAA`); "
+              "blank otherwise.", required=False, column_optional=True,
+              choices=TWO_YEAR_BASES, aliases=(("eco", "economic"), ("hsd", "sen_disability"),
+                                               ("laa", "looked_after"))),
     ),
     unique=("child_id",),
+    rules=(RowRule("sen_provision", "E (EHC plan) must go with ehcp_status plan, and "
+                   "ehcp_status plan with E when SEN provision is given",
+                   lambda f: _sen_provision_matches_plan(f)),),
 )
+
+CHILDREN_SEN = CHILDREN.field("sen_provision")  # its E/K/N aliases, for the row rule
 
 ATTENDANCE = Table(
     "attendance", "Funded attendance per term: one row per child per setting per term.",
@@ -286,9 +379,20 @@ ATTENDANCE = Table(
         Field("setting_id", "id", "Setting attended.", references="settings.setting_id"),
         Field("term", "term", "Term id YYYY-AUT/SPR/SUM, YYYY the year the term starts."),
         Field("hours_per_week", "number", "Funded hours a week at this setting (F2 caps the "
-              "claimable total at 15 across settings).", low=0, high=168),
-        Field("weeks", "number", "Funded weeks in the term (F7).", low=0, high=52,
-              low_inclusive=False),
+              "claimable total at 15 across settings). Blank when the hours are given per "
+              "stream: then the sum of the streams' hours.", low=0, high=168,
+              required=False, column_optional=True),
+        Field("weeks", "number", "Funded weeks in the term (F7). Blank when the hours are "
+              "given per stream: then the streams' weeks weighted by their hours, so that "
+              "hours_per_week x weeks is the term's funded hours.", low=0, high=52,
+              low_inclusive=False, required=False, column_optional=True),
+        *(f for stream in HOUR_STREAMS for f in (
+            Field(f"{stream}_hours", "number", f"{HOUR_STREAMS.label(stream)} a week at this "
+                  "setting (census stream, instead of hours_per_week).", low=0, high=168,
+                  required=False, column_optional=True),
+            Field(f"{stream}_weeks", "number", f"Weeks of the term the {stream} hours were "
+                  "taken (census N00791-N00793); required with those hours.", low=0, high=52,
+                  low_inclusive=False, required=False, column_optional=True))),
         Field("level", "level", "SEND level (L1); former names are mapped to ids."),
         Field("level_from", "date", "Date the level took effect; not after the term ends. "
               "Before it, the child counts at their level of the term before (NE if new)."),
@@ -298,6 +402,11 @@ ATTENDANCE = Table(
         RowRule("level", "the child has a different level at another setting in the same "
                 "term (one level per child per term)", _one_level_per_child_per_term),
         RowRule("level_from", "is after the end of the term", _level_from_within_term),
+        RowRule("hours_per_week", "give hours_per_week and weeks, or hours per stream "
+                "(universal_hours, extended_hours, expanded_hours, each with its _weeks), "
+                "not both and not neither", _one_hours_form),
+        *(RowRule(f"{stream}_weeks", f"is required when {stream}_hours is given, and only "
+                  "then", _stream_weeks_given(stream)) for stream in HOUR_STREAMS),
     ),
 )
 
@@ -366,6 +475,9 @@ PANEL_APPLICATIONS = Table(
     ),
 )
 
+ATTENDANCE_STREAM_COLUMNS = tuple(f"{x}_{what}" for x in HOUR_STREAMS
+                                  for what in ("hours", "weeks"))
+
 TABLES: dict[str, Table] = {t.name: t for t in (
     SETTINGS, INSPECTIONS, CHILDREN, ATTENDANCE, VISITS, CATEGORISATIONS, PANEL_APPLICATIONS)}
 
@@ -406,12 +518,13 @@ def coerce(table: Table, text: pd.DataFrame) -> pd.DataFrame:
         elif f.kind == "number":
             out[f.name] = pd.to_numeric(s.where(s != "")).astype(float)
         elif f.kind == "choice":
-            out[f.name] = choice_key(s).where(s != "").astype("string")
+            out[f.name] = f.normalise(s).where(s != "").astype("string")
         elif f.kind == "level":
             out[f.name] = levels.normalise(s)
         else:
             out[f.name] = s.astype("string")
-    return pd.DataFrame(out, index=text.index)
+    typed = pd.DataFrame(out, index=text.index)
+    return derive_hours(typed) if table.name == "attendance" else typed
 
 
 def data_dictionary() -> str:
@@ -442,7 +555,14 @@ def data_dictionary() -> str:
                 allowed = f"{lo}, ≤ {f.high:g}, 2 decimals"
             if f.references:
                 allowed = f"a `{f.references}`"
+            if f.pattern:
+                allowed = f.pattern_hint.removeprefix("must be ")
+            if f.aliases:
+                allowed += " (also " + ", ".join(f"`{a.upper()}`" for a, _ in f.aliases
+                                                 if len(a) <= 3) + ")"
             req = "yes" if f.required or f.kind == "bool" else "no"
+            if f.column_optional:
+                req = "no (the column may be absent)"
             out.append(f"| `{f.name}` | {f.type_name} | {req} | {allowed} | {f.description} |")
         future = NOT_AFTER_AS_OF.get(t.name, ())
         if t.rules or future:

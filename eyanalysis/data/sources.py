@@ -41,7 +41,8 @@ class RawTable:
 
 def failed_table(name: str, where: str, message: str, line: int | None = None) -> RawTable:
     """A table that could not be read at all: no rows, one problem saying what to do."""
-    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in TABLES[name].columns})
+    columns = TABLES[name].columns if name in TABLES else []  # a mapped file name: none known
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
     empty.index = pd.Index([], dtype="int64", name="line")
     return RawTable(name, empty, where, problems=[{
         "file": where, "line": line, "column": None, "value": "", "message": message}])
@@ -63,8 +64,12 @@ def kind_of(source: str | Path) -> str:
     raise InputDataError(f"{source}: not a folder, .xlsx workbook or database URL.")
 
 
-def read_source(source: str | Path, tables: list[str] | None = None) -> dict[str, RawTable]:
+def read_source(source: str | Path, tables: list[str] | None = None,
+                names: dict[str, str] | None = None) -> dict[str, RawTable]:
     """Raw text of each wanted table.
+
+    ``names`` gives, per table, the file stem, sheet or database table holding it when it
+    is not the table's own name (a mapping file's ``file:``, :mod:`eyanalysis.data.mapping`).
 
     A table that is missing or cannot be read comes back failed (:attr:`RawTable.problems`)
     so the others can still be checked. Raises only when the source itself cannot be
@@ -74,7 +79,14 @@ def read_source(source: str | Path, tables: list[str] | None = None) -> dict[str
     wanted = list(tables or TABLES)
     reader = {"csv": _read_csv_folder, "parquet": _read_parquet_folder,
               "excel": _read_excel, "sql": _read_sql}[kind_of(source)]
-    return reader(source, wanted)
+    names = {n: Path(str(f)).name.removesuffix(".gz").removesuffix(".csv").removesuffix(
+        ".parquet") for n, f in (names or {}).items()}
+    if not names:
+        return reader(source, wanted)
+    out = reader(source, [names.get(n, n) for n in wanted])
+    back = {names.get(n, n): n for n in wanted}
+    return {back[k]: RawTable(back[k], rt.text, rt.where, rt.encoding, rt.problems)
+            for k, rt in out.items()}
 
 
 def _missing_one(source, name: str, found: list[str], what: str) -> str:
@@ -195,7 +207,8 @@ def _read_sql(source, wanted):
                     out[n] = failed_table(n, f"{shown} table {n}", _missing_one(
                         shown, n, sorted(present), "table"))
                     continue
-                order = ", ".join(f'"{c}"' for c in (TABLES[n].unique or TABLES[n].columns[:1]))
+                order = (", ".join(f'"{c}"' for c in (TABLES[n].unique or TABLES[n].columns[:1]))
+                         if n in TABLES else "1")
                 frame = pd.read_sql_query(sa.text(f'SELECT * FROM "{n}" ORDER BY {order}'), conn)
                 out[n] = RawTable(n, as_text(frame, first_row=1), f"{shown} table {n}",
                                   engine.dialect.name)

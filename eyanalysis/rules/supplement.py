@@ -107,9 +107,19 @@ def eypp_units(att: pd.DataFrame, rates: Rates,
 
     ``supplement_units`` (the supplement's :func:`~eyanalysis.rules.hours.claim_units`)
     is reused when the EYPP caps and rules equal the supplement's.
+
+    Hours given per census stream (DOMAIN §10) say which hours are extended: a row's
+    ``eypp_hours_per_week`` (its hours less its 3-4 extended hours, from
+    :func:`eyanalysis.data.schemas.derive_hours`) then bounds the weekly hours EYPP is paid
+    on before the caps; blank keeps the first-15-hours reading above.
     """
     same = (rates.eypp_cap == rates.weekly_hour_cap
             and rates.eypp_specialist == rates.specialist_rule)
+    if "eypp_hours_per_week" in att and att["eypp_hours_per_week"].notna().any():
+        att = att.assign(hours_per_week=np.fmin(
+            att["hours_per_week"].to_numpy(dtype=float),
+            att["eypp_hours_per_week"].fillna(np.inf).to_numpy(dtype=float)))
+        same = False
     if same and supplement_units is not None:
         _, den, term_num = supplement_units
     else:

@@ -77,6 +77,12 @@ Calibration (GUIDE.md section 2; each figure with its source)
   was found; an assumption. Used: about 1.3% of children, concentrated at high need
   (0.2% at NE, 1% GR1, 3% GR2, 10% GR3, 30% GR4, 50% EXC), so that a county of ~9,000 funded
   children has 100-150 DAF claims a year.
+- Census attributes (DOMAIN §10, :mod:`.census`): SEN provision from the record (E with an EHC
+  plan, K with an assessment, a panel application or a level above GR1, N otherwise; about
+  5% K against the census's 7% SEN support, because the level history of a child seen for
+  a term or two is short); LA early years URNs from 510001 and Ofsted URNs (``EY`` and seven
+  digits, plain for school-based settings), unique; two link advisers per district
+  (fictional names). Drawn last from ``default_rng([seed, 13])``, so no other value moved.
 - Term weeks (38-week year): the parameter ``nef.term_weeks`` (14/12/12).
 - Worcestershire panel work today: applications for 0-5 non-NEF, "Challenge to GR4" and
   Exceptional funding -- worcestershire.gov.uk "Funding application process". Used: the

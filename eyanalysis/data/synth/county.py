@@ -11,6 +11,7 @@ from eyanalysis.data.synth.assemble import (
     inspections_table,
     settings_table,
 )
+from eyanalysis.data.synth.census import add_census_attributes
 from eyanalysis.data.synth.children import build_children
 from eyanalysis.data.synth.config import DEFAULT_SEED
 from eyanalysis.data.synth.draw import ids
@@ -46,6 +47,8 @@ def build(seed: int = DEFAULT_SEED, scale: float = 1.0, params: Parameters | Non
     attendance = attendance_table(C, num, child_ids, set_ids, p)
     visits = visits_table(V, set_ids)
     categorisations = categorisations_table(base, set_ids, settings, visits, inspections, p)
-    return {"settings": settings, "inspections": inspections, "children": children,
-            "attendance": attendance, "visits": visits, "categorisations": categorisations,
-            "panel_applications": panel_table(P, num, child_ids, set_ids)}
+    tables = {"settings": settings, "inspections": inspections, "children": children,
+              "attendance": attendance, "visits": visits, "categorisations": categorisations,
+              "panel_applications": panel_table(P, num, child_ids, set_ids)}
+    add_census_attributes(seed, tables)  # last, from a generator of its own
+    return tables
