@@ -80,8 +80,11 @@ def test_D1_the_termly_funding_table_has_a_DAF_line(tiny):
     line = table.loc["Disability Access Fund"]
     assert line["children"] == 1
     assert (line[["predicted_pence", "actual_pence", "final_pence"]] == RATE_2025_26).all()
-    total = table.drop(index="Total").sum(numeric_only=True)
-    assert (table.loc["Total"] == total).all()
+    lines = table.drop(index="Total")
+    money = ["predicted_pence", "actual_pence", "final_pence"]
+    assert (table.loc["Total", money] == lines[money].sum()).all()
+    # the Total counts distinct children over every line (issue #11), the DAF child too
+    assert lines["children"].max() <= table.loc["Total", "children"] <= lines["children"].sum()
     # the supplement alone is unchanged by the DAF line
     assert summary.supplement_pence(table.reset_index()) == int(
         pm.timeline(tiny, None, ["2025-AUT"])["predicted"].sum())
