@@ -99,14 +99,19 @@ def test_papermill_parameters_are_built_from_the_run_contract():
 
 
 class _Tables(HTMLParser):
-    """Every cell of every HTML table, and all the page's text."""
+    """Every cell of the published statistics tables (great_tables, ``gt_table``; not the
+    sources table, whose cells are parameter values such as the month number 4), and all
+    the page's text."""
 
     def __init__(self):
         super().__init__()
         self.cells, self.text, self._in_cell, self._buf = [], [], False, []
+        self._statistics = False
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("td", "th"):
+        if tag == "table":
+            self._statistics = "gt_table" in (dict(attrs).get("class") or "").split()
+        if tag in ("td", "th") and self._statistics:
             self._in_cell, self._buf = True, []
 
     def handle_endtag(self, tag):
