@@ -104,10 +104,14 @@ def test_sorting_is_numeric_with_symbols_first(interactive):
     before = amounts()
     assert before != sorted(before)  # the data are not in order to begin with
     page.locator('#itable_settings_long thead th[data-dt-column="2"]').click()  # Amount
+    page.wait_for_selector(
+        '#itable_settings_long thead th[data-dt-column="2"][aria-sort="ascending"]')
     after = amounts()
     frame, _ = cases.settings(60)
     assert after == sorted(frame.amount)[:25]  # numeric order over all 60, first page of 25
     page.locator('#itable_funding thead th[data-dt-column="3"]').click()  # Actual
+    # DataTables redraws after the click: read the rows once the header says it sorted
+    page.wait_for_selector('#itable_funding thead th[data-dt-column="3"][aria-sort="ascending"]')
     order = [row[0] for row in body(page, "itable_funding")]
     assert order[2:] == ["Graduated Response 2", "Graduated Response 3"]
     assert set(order[:2]) == {"Graduated Response 4", "Exceptional Early Years Funding"}
