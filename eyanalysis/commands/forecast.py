@@ -24,6 +24,17 @@ def _progress(stream=sys.stderr):
     return report
 
 
+def financial_year_table(fc, inputs, scenarios):
+    """``--by financial-year``: the budget planner's headline (April to March) per scenario:
+    the same figures as the app (:func:`eyanalysis.analysis.forecast.by_financial_year`)."""
+    from eyanalysis.analysis.forecast import by_financial_year
+
+    table = by_financial_year(fc, inputs, {s.name: s.params for s in scenarios})
+    table = table.drop(columns=["first_day"])
+    return table[["scenario", "financial_year", "complete", "terms_observed", "terms_forecast",
+                  "expected", "p10", "p90", "change", "supplement", "exceptional", "eypp"]]
+
+
 def cmd_forecast(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.costing import sensitivity
     from eyanalysis.analysis.forecast import Inputs, published, run
@@ -51,14 +62,20 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     long_run = args.paths * args.terms >= 5000 and not args.quiet
     fc = run(inputs, scenarios, first, args.terms, args.paths, args.seed,
              progress=_progress() if long_run else None)
-    table = published(fc)
+    if args.by == "financial-year":
+        table = financial_year_table(fc, inputs, scenarios)
+    else:
+        table = published(fc)
     if out is None:
         safe_csv(table, sys.stdout, float_format="%.2f")
     elif out.suffix.lower() == ".csv":
         safe_csv(table, out, float_format="%.2f")
     else:
-        safe_excel({"Forecast": table, "Sensitivity": sensitivity(fc),
-                    "By level": fc.by_level}, out)
+        sheets = {"Forecast": table, "Sensitivity": sensitivity(fc), "By level": fc.by_level}
+        if args.by == "financial-year":
+            sheets = {"By financial year": table, "By term": published(fc), **sheets}
+            del sheets["Forecast"]
+        safe_excel(sheets, out)
     if out is not None:
         print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms from {first}, "
               f"{args.paths} paths, seed {args.seed})", file=sys.stderr)
@@ -92,5 +109,9 @@ def add_parser(sub) -> None:
                    help="data source (default: the bundled sample county)")
     p.add_argument("--out", metavar="FILE.csv|FILE.xlsx",
                    help="write here instead of printing CSV to stdout")
+    p.add_argument("--by", choices=["term", "financial-year"], default="term",
+                   help="one row per scenario and term (default) or per financial year "
+                        "(April to March): expected, P10-P90 of the year, change from the "
+                        "previous year, Supplement, exceptional and EYPP")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_forecast)
