@@ -227,15 +227,18 @@ def comparison_figure(fy: pd.DataFrame, names: list[str]):
 
 def headline(fc: Forecast, inputs: Inputs, scenarios: list[Scenario]):
     """The headline for the notebook (headless or not): the sentence, the baseline's
-    financial years and every scenario compared (first four)."""
-    from IPython.display import HTML
+    financial years, then the scenarios on file compared (the first four) as a chart and a
+    table."""
+    from IPython.display import HTML, display
 
     fy = financial_years(fc, inputs, scenarios)
     frame, spec = headline_frame(fy)
     names = [s.name for s in scenarios][:MAX_COMPARED]
     cmp_frame, cmp_spec = comparison_frame(fy, names)
-    return HTML(f"<p>{html.escape(headline_sentence(fy))}</p>"
-                + publication_html(frame, spec) + publication_html(cmp_frame, cmp_spec))
+    display(HTML(f"<p>{html.escape(headline_sentence(fy))}</p>"
+                 + publication_html(frame, spec)))
+    display(comparison_figure(fy, names))
+    display(HTML(publication_html(cmp_frame, cmp_spec)))
 
 
 # -- the live planner -----------------------------------------------------------------------
@@ -459,3 +462,224 @@ def live(fc: Forecast, inputs: Inputs, params):
     from eyanalysis.rules.scenarios import baseline
 
     return planner(fc, inputs, params, [baseline(params)])
+
+
+# -- the notebook's other sections, as a reader sees them -----------------------------------
+
+def term_label(term: str) -> str:
+    return fmt.term(term)
+
+
+def method_note(fc: Forecast, inputs: Inputs) -> str:
+    """What the forecast rests on, in words (from :attr:`Forecast.notes`' facts)."""
+    seen = inputs.model.terms_seen
+    refs = ", ".join(fmt.term(t) for t in dict.fromkeys(inputs.reference_terms.values()))
+    return (f"The caseload is projected from how children joined, moved between levels and "
+            f"left in the {len(seen)} terms {fmt.term(seen[0])} to {fmt.term(seen[-1])}, "
+            f"starting from the {fmt.count(int(inputs.start.sum()))} children of "
+            f"{fmt.term(inputs.last_term)}; hours per child come from {refs}. The forecast "
+            f"runs {fmt.count(fc.paths)} simulated futures with a fixed seed, so the same "
+            "inputs give the same figures.")
+
+
+def term_frame(fc: Forecast, scenario: str = BASELINE) -> tuple[pd.DataFrame, TableSpec]:
+    rows = fc.table[fc.table["scenario"] == scenario]
+    frame = pd.DataFrame({
+        "term": [fmt.term(t) for t in rows["term"]],
+        "expected": pence(rows["expected"]), "p10": pence(rows["p10"]),
+        "p90": pence(rows["p90"]), "supplement": pence(rows["supplement"]),
+        "eypp": pence(rows["eypp"]), "children": rows["children_supported"].tolist()})
+    spec = TableSpec(
+        name="spend_by_term", title=f"Expected spend term by term: {scenario}",
+        subtitle="Inclusion Supplement (including exceptional funding) and Early Years Pupil "
+                 "Premium",
+        columns={"term": Column("Term"), "expected": Column("Expected spend", "pence"),
+                 "p10": Column("Low (P10)", "pence"), "p90": Column("High (P90)", "pence"),
+                 "supplement": Column("Inclusion Supplement", "pence"),
+                 "eypp": Column("Early Years Pupil Premium", "pence"),
+                 "children": Column("Children at a graduated level", "expected")},
+        spanners={"Range of likely spend": ["p10", "p90"]}, source=SOURCE)
+    return frame, spec
+
+
+def fan_figure(fc: Forecast, names: list[str] | None = None):
+    """Expected spend per term with its P10-P90 band, for each named scenario."""
+    import plotly.graph_objects as go
+
+    from eyanalysis.present.charts import style
+
+    names = names or [BASELINE]
+    fig = go.Figure()
+    for i, name in enumerate(names[:MAX_COMPARED]):
+        rows = fc.table[fc.table["scenario"] == name]
+        x = [fmt.term(t) for t in rows["term"]]
+        colour = style.PALETTE[i % len(style.PALETTE)]
+        h = colour.lstrip("#")
+        fill = f"rgba({int(h[:2], 16)},{int(h[2:4], 16)},{int(h[4:], 16)},0.15)"
+        fig.add_scatter(x=x + x[::-1], y=list(rows["p90"] / 1000) + list(rows["p10"] / 1000)[::-1],
+                        fill="toself", fillcolor=fill, line={"width": 0}, mode="lines",
+                        hoverinfo="skip", showlegend=False, name=f"{name} P10-P90")
+        fig.add_scatter(x=x, y=list(rows["expected"] / 1000), mode="lines+markers", name=name,
+                        line={"color": colour},
+                        hovertemplate="%{x}: £%{y:,.0f}k<extra>" + name + "</extra>")
+    base = fc.table[fc.table["scenario"] == names[0]]
+    top = base.loc[base["expected"].idxmax()]
+    fig.update_layout(title=style.title(
+        f"Spend peaks in {fmt.term(top['term'])} at about "
+        f"{fmt.money_rounded(pence([top['expected']])[0])}",
+        "Expected spend per term with the P10-P90 band (8 in 10 simulated futures)"),
+        yaxis_title="£ thousands per term", xaxis_title="Term")
+    return style.apply(fig)
+
+
+def sensitivity_frame(sens: pd.DataFrame, params) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({
+        "rate": [CONTROLS[p][0] if p in CONTROLS else params[p].label
+                 for p in sens["parameter"]],
+        "per_1p": pence(sens["per_1p"])})
+    spec = TableSpec(
+        name="sensitivity", title="What 1p an hour more on each rate costs in a year",
+        subtitle="Change in a year's expected spend, first three forecast terms",
+        columns={"rate": Column("Rate"), "per_1p": Column("Cost of 1p more an hour",
+                                                           "pence")},
+        source=SOURCE)
+    return frame, spec
+
+
+def sensitivity_figure(frame: pd.DataFrame):
+    import plotly.graph_objects as go
+
+    from eyanalysis.present.charts import style
+
+    rows = frame.sort_values("per_1p")
+    axis = style.money_axis(rows["per_1p"].tolist())
+    fig = go.Figure(style.bar(rows["rate"].tolist(), rows["per_1p"].tolist(), name="",
+                              colour=style.PALETTE[0], kind="pence", divisor=axis.divisor,
+                              horizontal=True, showlegend=False))
+    top = rows.iloc[-1]
+    fig.update_layout(title=style.title(
+        f"{top['rate']} moves the budget most: {fmt.money_rounded(top['per_1p'])} a year "
+        "per 1p an hour", "Cost of 1p an hour more on each rate, over a year"),
+        xaxis_title=axis.title, yaxis_title="", margin={"l": 320})
+    return style.apply(fig)
+
+
+def setting_frame(setting_table: pd.DataFrame, settings: pd.DataFrame, term: str,
+                  top: int = 20) -> tuple[pd.DataFrame, TableSpec]:
+    totals = setting_table[setting_table["level"] == "TOTAL"].sort_values(
+        "amount_pence", ascending=False).head(top)
+    names = settings.set_index("setting_id")["name"]
+    frame = pd.DataFrame({
+        "setting": [f"{names.get(s, s)} ({s})" for s in totals["setting_id"]],
+        "children": totals["children"].tolist(),
+        "amount": totals["amount_pence"].astype(int).tolist()})
+    spec = TableSpec(
+        name="next_term_settings",
+        title=f"The {top} settings with the largest Inclusion Supplement in {fmt.term(term)}",
+        subtitle="Children known before the term, at the rates in force on its first day",
+        columns={"setting": Column("Setting"),
+                 "children": Column("Children at a paid level", "count"),
+                 "amount": Column("Inclusion Supplement", "pence")},
+        notes=["New children joining during the term are not yet known, so the term's "
+               "total will be higher."], source="Termly attendance returns")
+    return frame, spec
+
+
+def pending_sentence(pe: dict) -> str:
+    if not pe.get("pending"):
+        return "No exceptional funding application is waiting for a decision."
+    return (f"{fmt.quantity(pe['pending'], 'exceptional funding application').capitalize()} "
+            f"{'is' if pe['pending'] == 1 else 'are'} waiting for the panel. If the panel "
+            f"approved as many as it has approved before ({fmt.percent(pe['approval_rate'])}), "
+            f"they would add about {fmt.money_rounded(pence([pe['expected_extra']])[0])} a "
+            f"term ({pe['assumption']}). The panel decides each application.")
+
+
+def timeline_frame(by_term: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({
+        "term": [fmt.term(t) for t in by_term["term"]],
+        "predicted": by_term["predicted"].astype(int).tolist(),
+        "actual": by_term["actual"].astype(int).tolist(),
+        "change_request": by_term["change_request"].astype(int).tolist(),
+        "final": by_term["final"].astype(int).tolist()})
+    spec = TableSpec(
+        name="payment_timeline", title="Inclusion Supplement of each term by payment stage",
+        subtitle="Predicted at the start of term, actual when the provider portal closed, "
+                 "and the change request paid at the start of the next term",
+        columns={"term": Column("Term"), "predicted": Column("Predicted", "pence"),
+                 "actual": Column("Actual", "pence"),
+                 "change_request": Column("Change request", "pence"),
+                 "final": Column("Final", "pence")},
+        source="Termly attendance returns, levels as declared over time")
+    return frame, spec
+
+
+def cash_frame(cash: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    runs = list(dict.fromkeys(cash["run"]))
+    wide = cash.pivot_table(index="financial_year", columns="run", values="pence",
+                            aggfunc="sum", fill_value=0)
+    frame = pd.DataFrame({"year": [year_label(y) for y in wide.index]})
+    columns = {"year": Column("Financial year")}
+    for i, r in enumerate(runs):
+        frame[f"r{i}"] = wide[r].astype(int).tolist()
+        columns[f"r{i}"] = Column(str(r).capitalize(), "pence")
+    frame["total"] = wide[runs].sum(axis=1).astype(int).tolist()
+    columns["total"] = Column("Paid in the year", "pence")
+    spec = TableSpec(name="cash_by_year", title="Inclusion Supplement paid by financial year",
+                     subtitle="By the payment run it was paid in", columns=columns,
+                     source="Termly attendance returns")
+    return frame, spec
+
+
+def reconciliation_frame(rec: pd.DataFrame, settings: pd.DataFrame, top: int = 15
+                         ) -> tuple[pd.DataFrame, TableSpec]:
+    rows = rec.head(top)
+    names = settings.set_index("setting_id")["name"]
+    frame = pd.DataFrame({
+        "setting": [f"{names.get(s, s)} ({s})" for s in rows["setting_id"]],
+        "predicted": rows["predicted"].astype(int).tolist(),
+        "final": rows["final"].astype(int).tolist(),
+        "difference": rows["difference"].astype(int).tolist(),
+        "pct": (rows["difference_pct"] / 100).tolist()})
+    spec = TableSpec(
+        name="reconciliation",
+        title=f"The {top} settings whose final supplement differed most from the prediction",
+        subtitle="Every observed term together",
+        columns={"setting": Column("Setting"), "predicted": Column("Predicted", "pence"),
+                 "final": Column("Final", "pence"),
+                 "difference": Column("Difference", "pence"),
+                 "pct": Column("Difference as a share of the prediction", "percent")},
+        notes=["Most of a difference comes from levels declared after the start of term."],
+        source="Termly attendance returns")
+    return frame, spec
+
+
+def forecast_cash_frame(fcash: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    names = list(dict.fromkeys(fcash["scenario"]))[:MAX_COMPARED]
+    years = list(dict.fromkeys(fcash["financial_year"]))
+    frame = pd.DataFrame({"year": [year_label(y) for y in years]})
+    columns = {"year": Column("Financial year")}
+    for i, n in enumerate(names):
+        v = fcash[fcash["scenario"] == n].set_index("financial_year")["pounds"]
+        frame[f"s{i}"] = pence([v.get(y) for y in years])
+        columns[f"s{i}"] = Column(n, "pence")
+    spec = TableSpec(
+        name="forecast_cash", title="Forecast cash paid by financial year",
+        subtitle="Forecast terms only, split between payment runs as in the observed terms",
+        columns=columns, source=SOURCE)
+    return frame, spec
+
+
+def show(frame_spec) -> object:
+    """A (frame, spec) pair as a notebook display object."""
+    from IPython.display import HTML
+
+    frame, spec = frame_spec
+    return HTML(publication_html(frame, spec))
+
+
+def say(text: str):
+    """A sentence as a notebook display object (escaped)."""
+    from IPython.display import HTML
+
+    return HTML(f"<p>{html.escape(text)}</p>")

@@ -174,3 +174,152 @@ def dashboard(caseload, ds):
         w.HTML("<h3>Reviews due</h3>"),
         w.HBox([weeks, level_pick, review_pick]), search, reviews_dl, reviews_out,
         w.HTML("<h3>The queue over time</h3>"), fig])
+
+
+# -- the notebook's other sections, as a reader sees them -----------------------------------
+
+def _kind(code: str) -> str:
+    return "All kinds" if code == "all" else PANEL_KINDS.label(code)
+
+
+def decisions_frame(d: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({"kind": [_kind(k) for k in d["kind"]],
+                          **{c: d[c].astype(int).tolist() for c in
+                             ("pending", "approved", "declined", "deferred", "withdrawn")},
+                          "rate": d["approval_rate"].tolist()})
+    spec = TableSpec(
+        name="decisions", title="Panel decisions by kind of application",
+        subtitle="Every application received to the date counted",
+        columns={"kind": Column("Application"), "pending": Column("Awaiting a decision", "count"),
+                 "approved": Column("Approved", "count"), "declined": Column("Declined", "count"),
+                 "deferred": Column("Deferred", "count"),
+                 "withdrawn": Column("Withdrawn", "count"),
+                 "rate": Column("Approved of those decided", "percent")},
+        notes=["Approved of those decided: approved / (approved + declined); deferred and "
+               "withdrawn applications are not in it."],
+        total_row=True, source="Panel applications as recorded by the inclusion team")
+    return frame, spec
+
+
+def waits_frame(ws: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({"kind": [_kind(k) for k in ws["kind"]],
+                          "n_panel": ws["to_panel_n"].astype(int).tolist(),
+                          "med_panel": ws["to_panel_median"].tolist(),
+                          "p90_panel": ws["to_panel_p90"].tolist(),
+                          "n_dec": ws["to_decision_n"].astype(int).tolist(),
+                          "med_dec": ws["to_decision_median"].tolist(),
+                          "p90_dec": ws["to_decision_p90"].tolist()})
+    spec = TableSpec(
+        name="waits", title="Days from receipt to the panel and to a decision",
+        subtitle="Applications heard or decided to the date counted",
+        columns={"kind": Column("Application"),
+                 "n_panel": Column("Applications", "count"),
+                 "med_panel": Column("Median days", "decimal"),
+                 "p90_panel": Column("9 in 10 within (days)", "decimal"),
+                 "n_dec": Column("Applications", "count"),
+                 "med_dec": Column("Median days", "decimal"),
+                 "p90_dec": Column("9 in 10 within (days)", "decimal")},
+        spanners={"To the panel meeting": ["n_panel", "med_panel", "p90_panel"],
+                  "To the decision": ["n_dec", "med_dec", "p90_dec"]},
+        total_row=True, source="Panel applications as recorded by the inclusion team")
+    return frame, spec
+
+
+def committed_frame(cb: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    wide = cb.pivot_table(index="level", columns="period", values="amount_pence",
+                          aggfunc="sum", fill_value=0, observed=True)
+    kids = cb.pivot_table(index="level", columns="period", values="children",
+                          aggfunc="sum", fill_value=0, observed=True)
+    levels = [lv for lv in LEVELS if lv in wide.index]
+
+    def col(t, name):
+        return [int(t.loc[lv, name]) if name in t.columns else 0 for lv in levels]
+
+    frame = pd.DataFrame({"level": levels, "kids_to_date": col(kids, "to date"),
+                          "to_date": col(wide, "to date"),
+                          "kids_to_come": col(kids, "to come"), "to_come": col(wide, "to come")})
+    spec = TableSpec(
+        name="committed", title="Funding committed by approved awards",
+        subtitle="Paid to date, and still to come until each child starts school",
+        columns={"level": Column("SEND level", codes=LEVELS),
+                 "kids_to_date": Column("Children", "count"),
+                 "to_date": Column("Amount", "pence"),
+                 "kids_to_come": Column("Children", "count"),
+                 "to_come": Column("Amount", "pence")},
+        spanners={"To date": ["kids_to_date", "to_date"],
+                  "Still to come": ["kids_to_come", "to_come"]},
+        notes=["Costed at the rates in force each term, to the penny. Out-of-school and "
+               "holiday awards are set individually: counted below, not costed."],
+        source="Panel applications and termly attendance returns")
+    return frame, spec
+
+
+def individual_frame(ia: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({"kind": [_kind(k) for k in ia["kind"]],
+                          "level": ia["level"].astype(str).tolist(),
+                          "awards": ia["awards"].astype(int).tolist(),
+                          "children": ia["children"].astype(int).tolist()})
+    spec = TableSpec(
+        name="individual_awards", title="Awards set individually, not costed here",
+        columns={"kind": Column("Application"), "level": Column("SEND level", codes=LEVELS),
+                 "awards": Column("Awards", "count"), "children": Column("Children", "count")},
+        source="Panel applications as recorded by the inclusion team")
+    return frame, spec
+
+
+def headsup_frame(h: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
+    frame = pd.DataFrame({"level": h["level"].astype(str).tolist(),
+                          "school": h["school_equivalent"].astype(str).tolist(),
+                          "children": h["children"].astype(int).tolist(),
+                          "ehcp": [int(v) for v in h["with_ehc_plan"]]})
+    spec = TableSpec(
+        name="reception_headsup", title="Children starting Reception next September",
+        subtitle="By SEND level, with what the level is called in school",
+        columns={"level": Column("SEND level", codes=LEVELS),
+                 "school": Column("In school"), "children": Column("Children", "count"),
+                 "ehcp": Column("With an EHC plan", "count")},
+        source="Termly attendance returns and children's records")
+    return frame, spec
+
+
+def show(frame_spec):
+    from IPython.display import HTML
+
+    return HTML(publication_html(*frame_spec))
+
+
+def say(text: str):
+    from IPython.display import HTML
+
+    return HTML(f"<p>{html.escape(text)}</p>")
+
+
+def meeting_sentence(caseload, meeting: dt.date, cards: list[dict]) -> str:
+    waiting = int((caseload.applications["decision"] == "pending").sum()) if len(
+        caseload.applications) else 0
+    return (f"The next panel meeting is on {meeting:%A} {fmt.date(meeting)}, with "
+            f"{fmt.quantity(len(cards), 'application')} listed; "
+            f"{fmt.quantity(waiting, 'application')} in all await a decision on "
+            f"{fmt.date(caseload.as_of)}.")
+
+
+def static_cards(caseload, ds, meeting: dt.date):
+    """The cards of one meeting as HTML (the notebook run headless)."""
+    from IPython.display import HTML
+
+    cards = panel.cards(caseload.applications, meeting, caseload.as_of, ds.settings,
+                        ds.tables.get("inspections"), attendance=ds.tables.get("attendance"))
+    return HTML(f"<p>{html.escape(meeting_sentence(caseload, meeting, cards))}</p>"
+                + cards_html(cards, meeting))
+
+
+def reviews_static(caseload, ds, weeks: int = 6):
+    from IPython.display import HTML
+
+    names = (ds.settings.set_index("setting_id")["name"] if "name" in ds.settings
+             else pd.Series(dtype=str))
+    frame = reviews_frame(caseload.reviews, caseload.as_of, weeks, names)
+    spec = reviews_spec(caseload.as_of, weeks, len(frame), min(len(frame), 40))
+    lead = (f"{fmt.quantity(len(frame), 'review').capitalize()} due in the next {weeks} "
+            f"weeks or overdue. {caseload.reviews_note}")
+    return HTML(f"<p>{html.escape(lead)}</p>" + publication_html(frame.head(40), spec))
