@@ -177,13 +177,11 @@ def comparison_frame(fy: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, 
     for i, name in enumerate(names):
         mine = fy[fy["scenario"] == name].set_index("financial_year")["expected"]
         frame[f"s{i}"] = pence([mine.get(y) for y in years])
-        columns[f"s{i}"] = Column("Expected spend", "pence")
+        # labels name their scenario: the workbook has no spanners, and a header repeats
+        columns[f"s{i}"] = Column(f"{name}: expected spend", "pence")
         if name != BASELINE:
             frame[f"d{i}"] = pence([mine.get(y) - base.get(y) for y in years])
-            columns[f"d{i}"] = Column("Difference from baseline", "pence")
-            spanners[name] = [f"s{i}", f"d{i}"]
-        else:
-            spanners[name] = [f"s{i}"]
+            columns[f"d{i}"] = Column(f"{name}: difference from baseline", "pence")
     spec = TableSpec(
         name="scenario_comparison", title="Expected spend by financial year, scenarios compared",
         subtitle="Inclusion Supplement, exceptional funding and Early Years Pupil Premium",
@@ -211,12 +209,17 @@ def comparison_figure(fy: pd.DataFrame, names: list[str]):
                      for i, n in enumerate(names)])
     others = [n for n in names if n != BASELINE]
     if others and BASELINE in names and len(years):
-        y0 = years[0]
-        diff = values[others[0]][0] - values[BASELINE][0]
-        finding = (f"{others[0]}: {fmt.money_rounded(abs(diff))} "
-                   f"{'more' if diff > 0 else 'less'} than the baseline in "
-                   f"{year_label(y0)}") if diff else (
-            f"{others[0]} costs the same as the baseline in {year_label(y0)}")
+        diffs = [(y, a - b) for y, a, b in zip(years, values[others[0]], values[BASELINE],
+                                               strict=True)
+                 if not fmt.is_symbol(a) and not fmt.is_symbol(b)]
+        moved = [(y, d) for y, d in diffs if d]
+        if moved:
+            y0, diff = moved[0]
+            finding = (f"{others[0]}: {fmt.money_rounded(abs(diff))} "
+                       f"{'more' if diff > 0 else 'less'} than the baseline in "
+                       f"{year_label(y0)}")
+        else:
+            finding = f"{others[0]} costs the same as the baseline in every year shown"
     else:
         finding = "Expected spend by financial year"
     fig.update_layout(title=style.title(finding[:110], "Expected spend by financial year"),
