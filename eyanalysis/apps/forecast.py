@@ -347,7 +347,9 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
         frame, spec = comparison_frame(fy, names)
         compare.value = publication_html(frame, spec)
         old = chart_box.children
-        chart_box.children = (go.FigureWidget(comparison_figure(fy, names)),)
+        fig = comparison_figure(fy, names)
+        fig.update_layout(width=1050)  # a widget in a Box does not stretch by itself
+        chart_box.children = (go.FigureWidget(fig),)
         for widget in old:
             widget.close()
         state["compared"] = names

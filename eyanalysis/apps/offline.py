@@ -5,6 +5,7 @@ own bundle. :func:`install_template` copies the installed ``lab`` template as th
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -38,4 +39,6 @@ def install_template(data_dir: Path | str) -> Path:
     lines = index.read_text(encoding="utf-8").splitlines(keepends=True)
     index.write_text("".join(line for line in lines
                              if not any(m in line for m in CDN_MARKERS)), encoding="utf-8")
+    # everything else (macros, static files, nbconvert's lab template) from Voila's lab
+    (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
     return target

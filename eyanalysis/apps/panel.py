@@ -131,7 +131,7 @@ def dashboard(caseload, ds):
         finally:
             busy.value = ""
 
-    fig = go.FigureWidget(backlog_figure(caseload.backlog))
+    fig = go.FigureWidget(backlog_figure(caseload.backlog).update_layout(width=1050))
 
     weeks = w.IntSlider(value=6, min=1, max=26, description="Weeks ahead", style=wide,
                         continuous_update=False)

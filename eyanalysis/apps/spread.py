@@ -44,6 +44,8 @@ LIST_COLUMNS = ["name", "district", "link_adviser", "since", "reason", "last_vis
 SORTS = {"overdue": "Most overdue first", "name": "Setting name", "district": "District",
          "since": "Longest at this level first", "last_visit": "Longest since a visit first"}
 SHOWN_ROWS = 150
+#: Width of the charts in the app, pixels (Voila's page is 1200 px wide).
+WIDTH = 1100
 
 
 def level_label(code: str) -> str:
@@ -236,12 +238,15 @@ class SpreadView:
                   "color": ["rgba(80,90,95,0.25)" if f == t else "rgba(244,106,37,0.45)"
                             for f, t in zip(pairs["from"], pairs["to"], strict=True)],
                   "hovertemplate": "%{label}: %{value} settings<extra></extra>"}))
-        fig.update_layout(title=style.title(
+        title = style.title(
             f"{fmt.quantity(moved, 'setting').capitalize()} changed support level between "
             f"{fmt.date(c.compare_from)} and {fmt.date(c.on)}",
-            f"Settings {self.where(c)}; orange bands are changes"), height=420,
-            font={"family": style.FONT, "size": 13, "color": style.TEXT},
-            margin={"l": 20, "r": 20, "t": 80, "b": 20}, paper_bgcolor="white")
+            f"Settings {self.where(c)}; orange bands are changes")
+        title.update(yref="container", y=0.97, yanchor="top")
+        fig.update_layout(title=title, height=460,
+                          font={"family": style.FONT, "size": 13, "color": style.TEXT},
+                          margin={"l": 20, "r": 20, "t": 100, "b": 20},
+                          paper_bgcolor="white")
         return fig
 
     def by_figure(self, c: Choice, by: str) -> go.Figure:
@@ -514,7 +519,7 @@ def explorer(view: SpreadView, choice: Choice):
     """The team manager's page as widgets: the filter bar over every section."""
     import ipywidgets as w
 
-    wide = {"description_width": "7em"}
+    wide = {"description_width": "8em"}
     pick_d = w.Dropdown(options=[("All districts", ALL)] + [(d, d) for d in view.districts],
                         value=choice.district, description="District", style=wide)
     pick_t = w.Dropdown(options=[("All provider types", ALL)] + [
@@ -553,6 +558,7 @@ def explorer(view: SpreadView, choice: Choice):
         old = box.children
         # a new FigureWidget made from a finished figure: a page that connects late
         # (Voila) reads its traces from the widget state
+        fig.update_layout(width=WIDTH)  # a widget in a Box does not stretch by itself
         box.children = (go.FigureWidget(fig),)
         for widget in old:
             widget.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -156,12 +157,17 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{APPS[args.name][1].capitalize()} is at {url}  (Ctrl+C to stop)", flush=True)
         if not args.no_browser:
             webbrowser.open(url)
+
+        def stop(signum, _frame):  # a service manager's SIGTERM stops Voila and its kernels
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             return proc.wait()
         except KeyboardInterrupt:
-            proc.terminate()
+            proc.terminate()  # Voila shuts its kernels down on SIGTERM
             try:
-                proc.wait(10)
+                proc.wait(15)
             except subprocess.TimeoutExpired:
                 proc.kill()
             return 0
