@@ -44,6 +44,9 @@ FIRST_RENDER = 240_000  # ms: the data check plus the first page on 2 shared cor
 CHANGE = 60_000  # ms for one control change to reach every chart
 TODAY = dt.date.today()
 
+DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p =>
+    (p.data || []).length > 0
+    && !!p.querySelector('.sankey, .barlayer .point, .scatterlayer .trace'))"""
 CHART_SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p =>
     [...p.querySelectorAll('.main-svg')].map(svg =>
         [...svg.querySelectorAll('path')].map(x => x.getAttribute('d')).join('|')
@@ -144,6 +147,7 @@ def spread(browser, tmp_path_factory):
     app = start_app("spread", browser, tmp_path_factory, "Settings in Intensive support")
     app.wait("all eight charts to be drawn",
              "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 8")
+    app.wait("every chart to hold its data", DRAWN)
     yield app
     stop_app(app)
 
@@ -172,6 +176,7 @@ def test_spread_filter_changes_every_chart_and_table(spread):
                 f"""(before) => {{ const now = ({CHART_SIGNATURES})();
                     return now.length === before.length
                         && now.every((s, i) => s !== before[i]); }}""", before)
+    spread.wait("every chart to be drawn with its data after the change", DRAWN)
     list_after = page.locator(".widget-html", has_text=lead).first.inner_text()
     assert list_after != list_text and f"in {options[1]} on" in list_after
     page.wait_for_timeout(800)

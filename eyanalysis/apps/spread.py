@@ -227,9 +227,8 @@ class SpreadView:
         colours = [style.SUPPORT_COLOURS[lv] for lv in order] * 2
         moved = int(pairs.loc[pairs["from"] != pairs["to"], "n"].sum())
         fig = go.Figure(go.Sankey(
-            arrangement="fixed",
-            node={"label": labels, "color": colours, "pad": 18, "thickness": 18,
-                  "x": [0.001] * 3 + [0.999] * 3, "y": [0.1, 0.5, 0.9] * 2},
+            domain={"x": [0, 1], "y": [0, 0.86]},
+            node={"label": labels, "color": colours, "pad": 18, "thickness": 18},
             link={"source": [order.index(f) for f in pairs["from"]],
                   "target": [order.index(t) + 3 for t in pairs["to"]],
                   "value": pairs["n"].tolist(),
@@ -242,8 +241,8 @@ class SpreadView:
             f"{fmt.quantity(moved, 'setting').capitalize()} changed support level between "
             f"{fmt.date(c.compare_from)} and {fmt.date(c.on)}",
             f"Settings {self.where(c)}; orange bands are changes")
-        title.update(yref="container", y=0.97, yanchor="top")
-        fig.update_layout(title=title, height=460,
+        title.update(yref="container", y=0.98, yanchor="top")
+        fig.update_layout(title=title, height=500,
                           font={"family": style.FONT, "size": 13, "color": style.TEXT},
                           margin={"l": 20, "r": 20, "t": 100, "b": 20},
                           paper_bgcolor="white")
