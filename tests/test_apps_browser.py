@@ -280,7 +280,7 @@ def test_planner_exports_the_comparison(planner, tmp_path):
 
 @pytest.fixture(scope="module")
 def panel_app(browser, tmp_path_factory):
-    app = start_app("panel", browser, tmp_path_factory, "Applications for a meeting")
+    app = start_app("panel", browser, tmp_path_factory, "listed for the meeting on")
     yield app
     stop_app(app)
 

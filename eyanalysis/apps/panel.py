@@ -111,10 +111,10 @@ def dashboard(caseload, ds):
         caseload.panel_date != on else options[0][1]
     wide = {"description_width": "8em"}
     date_pick = w.Dropdown(options=options, value=first, description="Meeting", style=wide,
-                           layout=w.Layout(width="38em"))
+                           layout=w.Layout(width="48em"))
     kinds = [("All kinds", ALL)] + [(PANEL_KINDS.label(k), k) for k in caseload.kinds]
     kind_pick = w.Dropdown(options=kinds, value=ALL, description="Kind", style=wide,
-                           layout=w.Layout(width="30em"))
+                           layout=w.Layout(width="28em"))
     busy = w.HTML()
     out = w.HTML()
     cache: dict = {}
@@ -169,7 +169,6 @@ def dashboard(caseload, ds):
     refresh()
     refresh_reviews()
     return w.VBox([
-        w.HTML("<h3>Applications for a meeting</h3>"),
         w.HBox([date_pick, kind_pick]), busy, out,
         w.HTML("<h3>Reviews due</h3>"),
         w.HBox([weeks, level_pick, review_pick]), search, reviews_dl, reviews_out,

@@ -31,7 +31,7 @@ CSS = """
 .ey-card h3 { margin: 0 0 6px 0; font-size: 18px; }
 .ey-card dl { display: grid; grid-template-columns: max-content auto; gap: 2px 14px;
   margin: 0 0 8px 0; font-size: 15px; }
-.ey-card dt { font-weight: bold; }
+.ey-card dt { font-weight: bold; white-space: nowrap; }
 .ey-card dd { margin: 0; }
 .ey-card table { border-collapse: collapse; width: 100%; font-size: 14px; }
 .ey-card th, .ey-card td { text-align: left; border-bottom: 1px solid #b1b4b6;
