@@ -159,7 +159,7 @@ def _wait(page, name: str, what: str, fn: str, arg=None, timeout=CHANGE_TIMEOUT,
                           f"{what} ({type(exc).__name__})", server)
 
 
-def run_in_lab(page, lab: Lab, notebook: str, **values):
+def run_in_lab(page, lab: Lab, notebook: str, drawn: bool = True, **values):
     """Copy ``notebook`` with interactive=True, open it in JupyterLab, Run All; return the
     output area holding its ipywidgets (the first one), after widgets and charts render."""
     source = NOTEBOOKS / notebook
@@ -182,7 +182,7 @@ def run_in_lab(page, lab: Lab, notebook: str, **values):
     if errors:
         _fail(page, name, f"{notebook} raised in JupyterLab:\n" + "\n---\n".join(errors),
               lab.server)
-    return widget_area(page, name, ".jp-OutputArea-output", lab.server)
+    return widget_area(page, name, ".jp-OutputArea-output", lab.server, drawn=drawn)
 
 
 def widget_area(page, name: str, output_selector: str, server: Server | None = None,
@@ -307,7 +307,13 @@ def test_funding_forecast_planner_in_jupyterlab(page, lab):
     """The budget planner in JupyterLab: a new EYPP rate re-costs the forecast at once (the
     what-if answer and the comparison chart change)."""
     name = "lab-funding_forecast"
-    area = run_in_lab(page, lab, "funding_forecast.ipynb")
+    area = run_in_lab(page, lab, "funding_forecast.ipynb", drawn=False)
+    # the comparison chart sits at the foot of the planner: bring it into view to draw it
+    area.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
+    _wait(page, name, "the planner's comparison chart to hold data",
+          f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
+                          return c.length > 0 && c.every(x => x.traces > 0); }}""",
+          arg=area.element_handle(), server=lab.server)
     assert_charts(page, name, 1 + 3)
     answer = ".widget-html"
     _wait(page, name, "the what-if answer",
