@@ -172,9 +172,13 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("apps", nargs="*", default=list(APPS), choices=list(APPS))
+    ap.add_argument("apps", nargs="*", default=None, help="spread, forecast, panel (all)")
     ap.add_argument("--changes", type=int, default=7)
     args = ap.parse_args(argv)
+    args.apps = args.apps or list(APPS)
+    unknown = [a for a in args.apps if a not in APPS]
+    if unknown:
+        ap.error(f"unknown app(s) {unknown}: choose from {', '.join(APPS)}")
     from playwright.sync_api import sync_playwright
 
     base = Path(tempfile.mkdtemp(prefix="eyanalysis-bench-"))

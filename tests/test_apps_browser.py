@@ -86,7 +86,11 @@ class App:
         return self.page.evaluate(CHART_SIGNATURES)
 
 
-def start_app(name: str, browser, tmp_path_factory, ready_text: str) -> App:
+READY = {"spread": "Settings in Intensive support", "forecast": "Build a scenario",
+         "panel": "listed for the meeting on"}
+
+
+def start_app(name: str, browser, tmp_path_factory, ready_text: str = "") -> App:
     base = tmp_path_factory.mktemp(f"app-{name}")
     params = base / "parameters"  # the planner saves scenarios here, never in the repo
     shutil.copytree(ROOT / "parameters", params)
@@ -99,6 +103,15 @@ def start_app(name: str, browser, tmp_path_factory, ready_text: str) -> App:
     server = Server(f"eyanalysis app {name}", argv, ROOT, env, base / "app.log",
                     f"http://127.0.0.1:{port}", ready_path=None)
     server.start(timeout=180)
+    try:
+        return _open(name, server, browser, base, port, params)
+    except BaseException:
+        server.stop()  # a failed start never leaves a server behind
+        raise
+
+
+def _open(name, server, browser, base, port, params) -> App:
+    ready_text = READY[name]
     address = f"http://127.0.0.1:{port}/"
     for _ in range(150):  # the command prints the address once Voila answers
         printed = (base / "app.log").read_text()
