@@ -44,9 +44,11 @@ FIRST_RENDER = 240_000  # ms: the data check plus the first page on 2 shared cor
 CHANGE = 60_000  # ms for one control change to reach every chart
 TODAY = dt.date.today()
 
+# every chart drawn with its data, or empty and saying so in its title ("No setting had...")
 DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p =>
-    (p.data || []).length > 0
-    && !!p.querySelector('.sankey, .barlayer .point, .scatterlayer .trace'))"""
+    ((p.data || []).length > 0
+     && !!p.querySelector('.sankey, .barlayer .point, .scatterlayer .trace'))
+    || /^No /.test((p.querySelector('.gtitle') || {}).textContent || ''))"""
 CHART_SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p =>
     [...p.querySelectorAll('.main-svg')].map(svg =>
         [...svg.querySelectorAll('path')].map(x => x.getAttribute('d')).join('|')
