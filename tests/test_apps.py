@@ -375,8 +375,8 @@ def test_link_adviser_is_listed_when_the_data_have_it(sample):
 
     on = dt.date(2026, 11, 23)
     ds = sample.as_of(on)
-    settings = ds.settings.assign(link_adviser=["Adviser " + "ABC"[i % 3]
-                                                for i in range(len(ds.settings))])
+    names = ["Adviser A", "Adviser B", "Adviser C"] * len(ds.settings)
+    settings = ds.settings.assign(link_adviser=names[:len(ds.settings)])
     line = categorisation.timeline(settings, ds.visits, ds.inspections, on, ds.categorisations)
     v = SpreadView(line, settings, ds.visits, ds.inspections, on)
     frame, spec, _ = v.support_list(Choice("all", "all", on, dt.date(2025, 11, 23)),

@@ -35,7 +35,7 @@ def show_sources(params=None):
     the dates read and its source (:func:`eyanalysis.present.notebook.sources`)."""
     from IPython.display import HTML
 
-    frame = sources(params).fillna("").astype(str).replace("", "[z]")
+    frame = sources(params).fillna("").astype(str).replace("", fmt.symbol(fmt.NOT_APPLICABLE).text)
     names = [c.replace(" ", "_") for c in SOURCE_COLUMNS]
     frame.columns = names
     spec = TableSpec(

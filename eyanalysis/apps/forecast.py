@@ -52,7 +52,7 @@ def pence(values) -> list:
     out = []
     for v in values:
         if v is None or (isinstance(v, float) and np.isnan(v)):
-            out.append("z")
+            out.append(fmt.NOT_APPLICABLE)
         else:
             out.append(int(fmt.half_up(Decimal(str(v)) * 100)))
     return out
@@ -248,8 +248,11 @@ def headline(fc: Forecast, inputs: Inputs, scenarios: list[Scenario]):
 
 def first_april(fc: Forecast) -> dt.date:
     """The first 1 April inside the forecast (a rate change usually starts then)."""
-    for t in fc.terms:
-        if terms.start(t).month == 4:
+    from eyanalysis.rules.timing import financial_year
+
+    first = financial_year(terms.start(fc.terms[0]))
+    for t in fc.terms:  # the first term of a new financial year (rules.timing)
+        if financial_year(terms.start(t)) != first:
             return terms.start(t)
     return terms.start(fc.terms[0])
 
@@ -645,7 +648,8 @@ def reconciliation_frame(rec: pd.DataFrame, settings: pd.DataFrame, top: int = 1
         "predicted": rows["predicted"].astype(int).tolist(),
         "final": rows["final"].astype(int).tolist(),
         "difference": rows["difference"].astype(int).tolist(),
-        "pct": (rows["difference_pct"] / 100).tolist()})
+        "pct": [v / 100 if pd.notna(v) else fmt.NOT_APPLICABLE  # nothing predicted
+                for v in rows["difference_pct"]]})
     spec = TableSpec(
         name="reconciliation",
         title=f"The {top} settings whose final supplement differed most from the prediction",
