@@ -6,8 +6,8 @@ render or whether a control changes what is shown. These tests do, in three plac
 * JupyterLab (one server for the module): each analysis notebook, copied with
   ``interactive = True``, is run with Run All; its widgets and plotly charts must render and
   changing one control must change a shown number and a chart.
-* Voila: the categorisation notebook as a dashboard; changing the date must change the
-  spread shown.
+* the apps served by Voila (``eyanalysis app NAME``) are driven in
+  tests/test_apps_browser.py.
 * The offline termly report (``eyanalysis.jobs.termly.export_html``) opened from ``file://`` with
   every network request aborted: the charts must still render.
 
@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
-    ARTIFACTS,
     CHROMIUM,
     LAUNCH_ARGS,
     ROOT,
@@ -160,7 +159,7 @@ def _wait(page, name: str, what: str, fn: str, arg=None, timeout=CHANGE_TIMEOUT,
                           f"{what} ({type(exc).__name__})", server)
 
 
-def run_in_lab(page, lab: Lab, notebook: str, **values):
+def run_in_lab(page, lab: Lab, notebook: str, drawn: bool = True, **values):
     """Copy ``notebook`` with interactive=True, open it in JupyterLab, Run All; return the
     output area holding its ipywidgets (the first one), after widgets and charts render."""
     source = NOTEBOOKS / notebook
@@ -183,7 +182,7 @@ def run_in_lab(page, lab: Lab, notebook: str, **values):
     if errors:
         _fail(page, name, f"{notebook} raised in JupyterLab:\n" + "\n---\n".join(errors),
               lab.server)
-    return widget_area(page, name, ".jp-OutputArea-output", lab.server)
+    return widget_area(page, name, ".jp-OutputArea-output", lab.server, drawn=drawn)
 
 
 def widget_area(page, name: str, output_selector: str, server: Server | None = None,
@@ -260,88 +259,87 @@ def assert_charts(page, name: str, minimum: int) -> int:
 # JupyterLab ----------------------------------------------------------------------------
 
 def test_categorisation_explorer_in_jupyterlab(page, lab):
-    """explorer(): District/Provider dropdowns and a DatePicker drive a note and three
-    FigureWidgets; choosing one district changes the count and the spread-by-district bars."""
+    """`jupyter lab notebooks/` works after the main command: the team manager's page runs
+    in JupyterLab; its eight charts render and choosing a district changes the headline and
+    every chart (the apps themselves: tests/test_apps_browser.py)."""
     name = "lab-categorisation_spread"
     area = run_in_lab(page, lab, "categorisation_spread.ipynb")
-    assert_charts(page, name, 3 + 5)  # 3 FigureWidgets + 5 static figures
-    district = area.locator(".widget-dropdown", has_text="District").locator("select")
+    assert_charts(page, name, 8)
+    district = page.get_by_label("District", exact=True)
     assert district.count() == 1, "no District dropdown in the explorer"
-    assert area.locator(".widget-datepicker input[type=date]").count() == 1
-    note_before = area.locator(".widget-html").first.inner_text()
+    assert area.locator(".widget-datepicker input[type=date]").count() == 2
+    headline = ".widget-html b"
+    _wait(page, name, "the headline sentence",
+          "(root) => /Settings in Intensive support/.test(root.innerText)",
+          arg=area.element_handle(), server=lab.server)
+    note_before = area.locator(headline).first.inner_text()
     plot_before = plot_signature(area)
-    assert "settings on" in note_before, note_before
     screenshot(page, f"{name}-before")
-
-    options = district.locator("option").all_inner_texts()
     district.select_option(index=1)
-    note_after, _ = wait_for_change(page, name, area, ".widget-html", note_before,
-                                    plot_before, lab.server)
+    note_after, _ = wait_for_change(page, name, area, headline, note_before, plot_before,
+                                    lab.server)
     after_change(page, name, area, lab.server)
-    assert options[1] != "all" and note_after.split()[0] != note_before.split()[0], (
-        note_before, note_after)
+    assert "across the county" in note_before and "across the county" not in note_after
     lab.shutdown_kernels()
 
 
 def test_panel_dashboard_in_jupyterlab(page, lab):
-    """dashboard(): Panel date and Kind dropdowns drive the queue table (an HTML widget) and
-    the queue-over-time FigureWidget; choosing one kind changes the count and hides traces."""
+    """The panel officer's cards in JupyterLab: the meeting picker and the kind filter
+    change the cards shown."""
     name = "lab-panel_caseload"
     area = run_in_lab(page, lab, "panel_caseload.ipynb")
     assert_charts(page, name, 1 + 5)
-    kind = area.locator(".widget-dropdown", has_text="Kind").locator("select")
-    assert area.locator(".widget-dropdown", has_text="Panel date").count() == 1
-    assert kind.count() == 1, "no Kind dropdown in the dashboard"
-    out = ".widget-html"
-    _wait(page, name, "the queue text in the dashboard's HTML widget",
-          """(root) => /application\\(s\\) open/.test(root.innerText)""",
+    _wait(page, name, "the cards of the next meeting",
+          "(root) => root.querySelectorAll('.ey-card').length > 0",
           arg=area.element_handle(), server=lab.server)
-    text_before = area.locator(out).first.inner_text()
-    plot_before = plot_signature(area)
+    before = area.locator(".ey-cards").first.inner_text()
     screenshot(page, f"{name}-before")
-
-    kind.select_option(index=1)  # the first single kind (Exceptional funding)
-    text_after, _ = wait_for_change(page, name, area, out, text_before, plot_before,
-                                    lab.server)
-    after_change(page, name, area, lab.server)
-    assert "application(s) open" in text_after, text_after
+    page.get_by_label("Kind", exact=True).select_option(index=1)
+    _wait(page, name, "the cards to follow the kind",
+          "([root, before]) => { const e = root.querySelector('.ey-cards');"
+          " return !!e && e.innerText !== before; }",
+          arg=[area.element_handle(), before], server=lab.server)
+    screenshot(page, f"{name}-after")
     lab.shutdown_kernels()
 
 
-def test_funding_forecast_sliders_in_jupyterlab(page, lab):
-    """live(): six rate sliders re-cost the forecast; the EYPP slider moved one step with
-    ArrowRight on its handle changes the readout, the first-year total and the what-if line.
-    The schemes view (issue #14) shows its crosswalk assumptions and regroups on a click."""
+def test_funding_forecast_planner_in_jupyterlab(page, lab):
+    """The budget planner in JupyterLab: a new EYPP rate re-costs the forecast at once (the
+    what-if answer and the comparison chart change). The schemes view (issue #14) shows its
+    crosswalk assumptions and regroups on a click."""
     name = "lab-funding_forecast"
-    area = run_in_lab(page, lab, "funding_forecast.ipynb")
+    area = run_in_lab(page, lab, "funding_forecast.ipynb", drawn=False)
+    # the comparison chart sits at the foot of the planner: bring it into view to draw it
+    area.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
+    _wait(page, name, "the planner's comparison chart to hold data",
+          f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
+                          return c.length > 0 && c.every(x => x.traces > 0); }}""",
+          arg=area.element_handle(), server=lab.server)
     assert_charts(page, name, 1 + 3)
-    sliders = area.locator(".widget-slider")
-    assert sliders.count() == 6, f"{sliders.count()} sliders, expected 6"
-    eypp = sliders.filter(has_text="EYPP")
-    readout = eypp.locator(".widget-readout")
-    value_before = readout.inner_text()
-    totals_before = area.locator(".widget-html").first.inner_text()
+    answer = ".widget-html"
+    _wait(page, name, "the what-if answer",
+          "(root) => /What if: no change/.test(root.innerText)",
+          arg=area.element_handle(), server=lab.server)
+    text_before = area.locator(answer, has_text="What if:").first.inner_text()
     plot_before = plot_signature(area)
-    assert "expected" in totals_before, totals_before
     screenshot(page, f"{name}-before")
-
-    handle = eypp.locator(".noUi-handle")
-    handle.focus()
-    handle.press("ArrowRight")
-    _wait(page, name, f"the EYPP readout to move from {value_before}",
-          "([e, before]) => e.innerText !== before", arg=[readout.element_handle(),
-                                                          value_before], server=lab.server)
-    totals_after, _ = wait_for_change(page, name, area, ".widget-html", totals_before,
-                                      plot_before, lab.server)
-    after_change(page, name, area, lab.server)
-    assert float(readout.inner_text()) == pytest.approx(float(value_before) + 0.01)
-    assert "against baseline" in totals_after and "+0.00 against" not in totals_after, (
-        totals_after)
+    eypp = page.get_by_label("Early Years Pupil Premium (£ per hour)", exact=True)
+    eypp.fill("1.50")
+    eypp.press("Enter")
+    _wait(page, name, "the what-if answer to name the new EYPP rate",
+          "(root) => /Early Years Pupil Premium £1.50 from/.test(root.innerText)",
+          arg=area.element_handle(), server=lab.server)
+    _wait(page, name, "the comparison chart to change",
+          f"([root, before]) => ({PLOT_SIGNATURE})(root) !== before",
+          arg=[area.element_handle(), plot_before], server=lab.server)
+    after = area.locator(answer, has_text="What if:").first.inner_text()
+    assert after != text_before
+    screenshot(page, f"{name}-after")
 
     # issue #14: the schemes view (its own output, further down) renders its chart with the
     # crosswalk assumptions under it, and the grouping toggle regroups the chart
     view = page.locator(".jp-OutputArea-output").filter(
-        has=page.locator(".widget-toggle-buttons")).first
+        has=page.locator(".widget-html", has_text="Crosswalk assumptions")).first
     view.evaluate("e => e.scrollIntoView({block: 'start'})")
     _wait(page, name, "the schemes chart drawn, grouped by home level",
           "(v) => { const t = v.querySelector('.js-plotly-plot .gtitle');"
@@ -358,123 +356,6 @@ def test_funding_forecast_sliders_in_jupyterlab(page, lab):
           ".textContent)", arg=view.element_handle(), server=lab.server)
     screenshot(page, f"{name}-schemes")
     lab.shutdown_kernels()
-
-
-# Voila ---------------------------------------------------------------------------------
-
-class VoilaPage:
-    """The Voila dashboard as first loaded (state recorded before any test changes it)."""
-
-    name = "voila-categorisation_spread"
-
-    def __init__(self, server: Server, page, area, charts: list[dict], failed: list[str]):
-        self.server, self.page, self.area = server, page, area
-        self.charts_on_load, self.failed_requests = charts, failed
-        self.notes: tuple[str, str] | None = None
-        self.charts_after: list[dict] = []
-
-
-@pytest.fixture(scope="module")
-def voila_page(browser, tmp_path_factory):
-    """Voila serving the interactive categorisation notebook, opened once for the module."""
-    voila = require_tool("voila", "voila")
-    base = tmp_path_factory.mktemp("voila")
-    notebook = interactive_copy(NOTEBOOKS / "categorisation_spread.ipynb", base / "nb")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = Server("Voila", [
-        voila, notebook.name, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0", "--show_tracebacks=True"],
-        notebook.parent, jupyter_env(base / "jupyter"), base / "voila.log", url,
-        ready_path=None)  # a GET / would start a kernel and run the notebook
-    server.start()
-    context = browser.new_context(viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(r.url))
-        page.goto(url + "/")
-        area = widget_area(page, VoilaPage.name, ".jp-OutputArea-output", server, drawn=False)
-        _wait(page, VoilaPage.name, "the explorer's note ('N settings on DATE')",
-              "(root) => /settings on/.test(root.innerText)", arg=area.element_handle(),
-              server=server)
-        page.wait_for_timeout(3000)  # give the charts the time a person would
-        charts = widget_charts(area)
-        screenshot(page, f"{VoilaPage.name}-before")
-        yield VoilaPage(server, page, area, charts, failed)
-    finally:
-        context.close()
-        server.stop()
-
-
-NEW_DATE = "2025-11-24"
-
-
-def change_date(v: VoilaPage) -> tuple[str, str]:
-    """Set the explorer's DatePicker to NEW_DATE once; (note before, note after)."""
-    if getattr(v, "notes", None) is None:
-        area = v.area
-        date = area.locator(".widget-datepicker input[type=date]")
-        assert date.count() == 1, "no DatePicker in the Voila page"
-        note_before = area.locator(".widget-html").first.inner_text()
-        plot_before = plot_signature(area)
-        date.fill(NEW_DATE)
-        note_after, _ = wait_for_change(v.page, VoilaPage.name, area, ".widget-html",
-                                        note_before, plot_before, v.server)
-        v.notes = (note_before, note_after)
-        show_controls(area)
-        # the transitions chart is redrawn last: give it up to 20 s to show the new date
-        for _ in range(40):
-            v.charts_after = widget_charts(area)
-            if any(f"to {NEW_DATE}" in c["title"] for c in v.charts_after):
-                break
-            v.page.wait_for_timeout(500)
-        screenshot(v.page, f"{VoilaPage.name}-after")
-    return v.notes
-
-
-def test_voila_dashboard_date_change(voila_page):
-    """Voila: District/Provider dropdowns and the DatePicker render; a new date changes the
-    spread shown (note) and the charts."""
-    v = voila_page
-    assert v.area.locator(".widget-dropdown", has_text="District").count() == 1
-    assert v.area.locator(".widget-dropdown", has_text="Provider").count() == 1
-    note_before, note_after = change_date(v)
-    assert f"on {NEW_DATE}" in note_after and note_after != note_before, note_after
-    errors = v.page.locator(".jp-OutputArea-output[data-mime-type="
-                            "'application/vnd.jupyter.error']").all_inner_texts()
-    assert not errors, "\n".join(errors)
-
-
-def test_voila_figurewidgets_follow_date_change(voila_page):
-    """Voila: after the date change all three FigureWidgets hold data and the transitions
-    chart is titled with the new date (as in JupyterLab)."""
-    v = voila_page
-    change_date(v)
-    charts = v.charts_after
-    empty = [c["title"] for c in charts if c["traces"] == 0]
-    titled = any(f"to {NEW_DATE}" in c["title"] for c in charts)
-    assert len(charts) == 3 and not empty and titled, (
-        f"in Voila, after setting the date to {NEW_DATE}, explorer()'s FigureWidgets show "
-        f"{charts} (empty: {empty}; transitions chart titled with the new date: {titled}). "
-        f"Screenshot: {ARTIFACTS / (VoilaPage.name + '-after.png')}")
-
-
-def test_voila_figurewidgets_drawn_on_load(voila_page):
-    """Voila: the explorer's three FigureWidgets hold their traces as soon as the page has
-    loaded (not only after a control is changed)."""
-    charts = voila_page.charts_on_load
-    empty = [c["title"] for c in charts if c["traces"] == 0]
-    assert len(charts) == 3 and not empty, (
-        f"in Voila {len(empty)} of {len(charts)} FigureWidget chart(s) of explorer() are "
-        f"empty after load: {charts}. The widgets are filled with add_traces() after "
-        "go.FigureWidget() was built empty and before display; in Voila the browser only "
-        "gets the widget state (_widget_data, still []) once the notebook has run, not "
-        "those update messages. Build each FigureWidget from a finished figure "
-        "(go.FigureWidget(fig)) in eyanalysis/apps/spread.py explorer() and "
-        "eyanalysis/charts/forecast.py live(). "
-        f"Screenshot: {ARTIFACTS / (VoilaPage.name + '-before.png')}")
 
 
 # Offline report ------------------------------------------------------------------------

@@ -16,12 +16,13 @@ def test_notebook_ran_headless_in_the_session_run(termly_run):
     assert nbt.plotly_figures(nb) >= 3
     assert "P10-P90" in termly_run.notebook("funding_forecast").read_text()
     text = nbt.text(nb)
-    assert "2027-SPR" in text  # started at the term after 2026-AUT (the run's term)
-    assert "set interactive = True for live sliders" in text  # headless: no widgets
+    assert "Spring 2027" in text  # started at the term after 2026-AUT (the run's term)
+    assert "2027-SPR" not in text.replace('"2027-SPR"', "")  # no term codes shown
+    assert "In the financial year April" in text  # the headline sentence comes first
+    assert "The scenario builder opens in JupyterLab" in text  # headless: no widgets
     # issue #14: the schemes section ran, with the crosswalk assumptions under its charts
     assert "Crosswalk assumptions" in text and "Stoke-on-Trent 2025-26" in text
     assert "set interactive = True for the schemes view" in text
-    assert nbt.plotly_figures(nb) >= 5
 
 
 def test_notebook_parameters_are_validated():

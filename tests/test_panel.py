@@ -328,19 +328,20 @@ def test_dashboard_has_no_output_widget():
         found.append(widget)
         todo += list(getattr(widget, "children", ()))
     assert not [wd for wd in found if isinstance(wd, w.Output)]
-    html = next(wd for wd in found if isinstance(wd, w.HTML))
-    assert "2 application(s) open on 2025-10-10" in html.value and "<table" in html.value
+    cards = next(wd for wd in found if isinstance(wd, w.HTML) and "ey-cards" in wd.value)
+    assert 'data-application="P2"' in cards.value  # listed for 12 November
     kind = next(wd for wd in found if isinstance(wd, w.Dropdown) and wd.description == "Kind")
-    before = html.value
-    kind.value = "challenge_gr4"
-    assert html.value != before and "1 application(s) open" in html.value
+    kind.value = "exceptional"
+    assert 'data-application="P2"' not in cards.value  # a GR4 challenge
 
 
 def test_notebook_ran_in_the_session_run(termly_run):
     nb = nbt.read(termly_run.notebook("panel_caseload"))
     nbt.assert_ran_cleanly(nb)
     assert nbt.plotly_figures(nb) >= 5
-    assert "application_id" in nbt.text(nb)  # the queue table (interactive=False)
+    text = nbt.text(nb)
+    assert "The next panel meeting is on" in text  # the cards (interactive=False)
+    assert "application_id" not in text and "X1(" not in text
 
 
 def test_notebook_is_committed_without_outputs_and_thin():

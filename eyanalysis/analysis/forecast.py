@@ -194,3 +194,112 @@ def published(fc: Forecast) -> pd.DataFrame:
     out["children"] = out["children"].round(1)
     out["children_supported"] = out["children_supported"].round(1)
     return out
+
+
+# ------------------------------------------------------------------- scenarios added live
+def add_scenario(fc: Forecast, inputs: Inputs, params: Parameters, name: str) -> Forecast:
+    """``fc`` with one more scenario costed on the same caseload paths (no new simulation,
+    common random numbers): the budget planner's scenario builder. A scenario of the same
+    name is replaced."""
+    rows, level_rows, spend, tc = _cost(inputs, name, params, fc.terms, fc.expected_caseload,
+                                        fc.sims, fc.cache)
+    new = pd.DataFrame(rows)
+    base_name = fc.table["scenario"].iloc[0]
+    base = fc.table[fc.table["scenario"] == base_name].set_index("term")
+    new["diff_expected"] = new["expected"] - new["term"].map(base["expected"])
+    new["diff_p50"] = new["p50"] - new["term"].map(base["p50"])
+    keep = fc.table["scenario"] != name
+    table = pd.concat([fc.table[keep], new], ignore_index=True)
+    by_level = pd.concat([fc.by_level[fc.by_level["scenario"] != name],
+                          pd.DataFrame(level_rows)], ignore_index=True)
+    spend_paths = {**{k: v for k, v in fc.spend_paths.items() if k != name}, name: spend}
+    costs = {**{k: v for k, v in fc.costs.items() if k != name}, name: tc}
+    return Forecast(table, by_level, spend_paths, fc.expected_caseload, costs, fc.terms,
+                    fc.model, fc.seed, fc.paths, fc.notes, fc.sims, fc.cache)
+
+
+# ------------------------------------------------------------------------ financial years
+def _observed_spend(inputs: Inputs, term: str, params: Parameters, cache: dict
+                    ) -> dict[str, float]:
+    """A term the data hold, costed like a forecast term from its recorded caseload (the
+    same hours per child and rates), so a financial year that begins before the forecast
+    is whole."""
+    n = pj.caseload(inputs.history, term)
+    tc = term_cost(inputs.refs[terms.season(term)], term, params, cache)
+    sup = np.einsum("la,la->l", n, tc.supplement)
+    return {"supplement": float(sup[1:-1].sum()), "exceptional": float(sup[-1]),
+            "eypp": float(np.sum(n * tc.eypp))}
+
+
+def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
+                      params_of: dict[str, Parameters] | None = None,
+                      fy_params: Parameters | None = None) -> pd.DataFrame:
+    """Spend per scenario and financial year (April to March, ``rules.timing``): expected,
+    P10 and P90 of the year's total over the Monte Carlo paths (not a sum of percentiles),
+    the three streams (Inclusion Supplement at GR1-GR4, exceptional funding = the EXC level,
+    L2; EYPP, P1) and the change from the previous year.
+
+    A year that starts before the forecast has its earlier terms costed from the caseload
+    the data record (``inputs`` and ``params_of[scenario]`` needed; they are exact, no
+    spread); a year the forecast does not reach to its end is marked ``complete = False``
+    and has no change given for it or the year after.
+    """
+    from eyanalysis.rules.timing import financial_year
+
+    rows = []
+    fy_of = {t: financial_year(terms.start(t), fy_params) for t in fc.terms}
+    years = list(dict.fromkeys(fy_of.values()))
+    for sc in fc.table["scenario"].unique():
+        table = fc.table[fc.table["scenario"] == sc].set_index("term")
+        lv = fc.by_level[(fc.by_level["scenario"] == sc) & (fc.by_level["level"] == "EXC")]
+        exc = lv.set_index("term")["supplement"]
+        paths = fc.spend_paths.get(sc)
+        previous = None
+        for fy in years:
+            idx = [k for k, t in enumerate(fc.terms) if fy_of[t] == fy]
+            ts = [fc.terms[k] for k in idx]
+            first = terms.start(ts[0])
+            before = []
+            t = terms.shift(ts[0], -1)
+            while financial_year(terms.start(t), fy_params) == fy:
+                before.insert(0, t)
+                t = terms.shift(t, -1)
+            after_last = terms.shift(ts[-1], 1)
+            complete = financial_year(terms.start(after_last), fy_params) != fy
+            known = {"supplement": 0.0, "exceptional": 0.0, "eypp": 0.0}
+            observed = [t for t in before if inputs is not None
+                        and terms.index(t) <= terms.index(inputs.last_term)]
+            if len(observed) < len(before):
+                complete = False
+            for t in observed:
+                p = (params_of or {}).get(sc)
+                if p is None:
+                    complete = False
+                    continue
+                for k, v in _observed_spend(inputs, t, p, fc.cache).items():
+                    known[k] += v
+            fixed = sum(known.values())
+            sup = float((table.loc[ts, "supplement"] - exc.reindex(ts).fillna(0)).sum())
+            ex = float(exc.reindex(ts).fillna(0).sum())
+            ey = float(table.loc[ts, "eypp"].sum())
+            expected = float(table.loc[ts, "expected"].sum()) + fixed
+            if paths is not None and len(paths):
+                total = paths[:, idx].sum(axis=1) + fixed
+                p10, p90 = (float(x) for x in np.percentile(total, [10, 90]))
+            else:
+                p10 = p90 = float("nan")
+            change = (expected - previous[0]) if previous and previous[1] and complete else (
+                float("nan"))
+            rows.append({"scenario": sc, "financial_year": fy, "complete": complete,
+                         "terms_observed": len(observed), "terms_forecast": len(ts),
+                         "first_day": first if not observed else terms.start(observed[0]),
+                         "expected": expected, "p10": p10, "p90": p90,
+                         "supplement": sup + known["supplement"],
+                         "exceptional": ex + known["exceptional"],
+                         "eypp": ey + known["eypp"], "change": change})
+            previous = (expected, complete)
+    out = pd.DataFrame(rows)
+    money = ["expected", "p10", "p90", "supplement", "exceptional", "eypp", "change"]
+    for c in money:
+        out[c] = to_penny(out[c])
+    return out

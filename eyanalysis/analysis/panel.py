@@ -26,7 +26,7 @@ import pandas as pd
 from eyanalysis.parameters import Parameters, as_date, load_parameters
 from eyanalysis.rules import exceptional, support, terms
 from eyanalysis.rules.levels import LEVELS, school_equivalent
-from eyanalysis.vocabulary import OFSTED_OUTCOMES, PANEL_KINDS
+from eyanalysis.vocabulary import CRITERIA_FLAGS, OFSTED_OUTCOMES, PANEL_KINDS
 
 KIND_NAMES = PANEL_KINDS.shorts  # short labels for charts and tables
 FINAL = ("approved", "declined")  # panel decisions that end an application
@@ -330,3 +330,108 @@ def caseload(ds, as_of: dt.date | str, panel_date: dt.date | str,
         reviews=sched, reviews_by_setting=rv.by_setting(sched),
         reviews_note=rv.note(reviews is not None),
     )
+
+
+# -- 3. meetings, cards and the pack -------------------------------------------------------
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _meeting_in_month(year: int, month: int, cadence: str) -> dt.date:
+    """The meeting day of a month under ``panel.meetings`` (e.g. ``second tuesday``)."""
+    import calendar
+
+    words = str(cadence).lower().split()
+    if len(words) != 2 or words[0] not in _ORDINALS or words[1] not in _WEEKDAYS:
+        raise ValueError(f"panel.meetings {cadence!r}: write an ordinal and a weekday, "
+                         "e.g. 'second tuesday' or 'last thursday'.")
+    weekday = _WEEKDAYS.index(words[1])
+    days = [d for d in calendar.Calendar().itermonthdates(year, month)
+            if d.month == month and d.weekday() == weekday]
+    n = _ORDINALS[words[0]]
+    return days[n - 1] if n > 0 else days[-1]
+
+
+def meeting_dates(apps: pd.DataFrame, on: dt.date | str, months_ahead: int = 6,
+                  params: Parameters | None = None) -> list[dt.date]:
+    """Panel meetings to pick from on ``on``: the meetings of the cadence
+    (``panel.meetings``) from the month of ``on`` to ``months_ahead`` months on, and every
+    date an application is listed for. Future meetings first (soonest first), then past
+    ones (latest first)."""
+    params = params or load_parameters()
+    on = as_date(on)
+    found = {d.date() for d in apps["panel_date"].dropna()}
+    y, m = on.year, on.month
+    for _ in range(months_ahead + 1):
+        first = dt.date(y, m, 1)
+        found.add(_meeting_in_month(y, m, params.get("panel.meetings", first)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    future = sorted(d for d in found if d >= on)
+    past = sorted((d for d in found if d < on), reverse=True)
+    return future + past
+
+
+def next_meeting(apps: pd.DataFrame, on: dt.date | str,
+                 params: Parameters | None = None) -> dt.date:
+    """The first meeting on or after ``on``."""
+    return meeting_dates(apps, on, params=params)[0]
+
+
+def listed_for(apps: pd.DataFrame, meeting: dt.date | str, on: dt.date | str) -> pd.DataFrame:
+    """Applications listed for ``meeting`` and still without a decision on ``on`` (a meeting
+    already held shows what it had to decide: the decisions dated that day read pending).
+    Oldest first."""
+    day = as_date(meeting)
+    known = status_on(apps, min(as_date(on), day - dt.timedelta(days=1))
+                      if day <= as_date(on) else on)
+    rows = known.loc[(known["panel_date"] == pd.Timestamp(day))
+                     & (known["decision"] == "pending")]
+    return rows.sort_values(["received_date", "application_id"]).reset_index(drop=True)
+
+
+def cards(apps: pd.DataFrame, meeting: dt.date | str, on: dt.date | str,
+          settings: pd.DataFrame, inspections: pd.DataFrame | None = None,
+          params: Parameters | None = None, attendance: pd.DataFrame | None = None
+          ) -> list[dict]:
+    """One card per application listed for ``meeting``: child reference, setting, kind,
+    the child's SEND level (latest attendance row known, from ``attendance``), received,
+    days waiting at the meeting, and for an exceptional application each general (X1 a-d)
+    and specific (X2 1-4) criterion in plain English as evidenced or not. Never a decision
+    or a recommendation (X3)."""
+    rows = listed_for(apps, meeting, on)
+    level_of: dict = {}
+    if attendance is not None and len(attendance) and len(rows):
+        att = attendance.loc[attendance["child_id"].isin(rows["child_id"]), ["child_id",
+                                                                              "term", "level"]]
+        att = att.assign(t=att["term"].map(terms.index)).sort_values("t")
+        level_of = att.groupby("child_id")["level"].last().to_dict()
+    judgement = judgements(rows, settings, inspections)
+    bar = barred(rows, judgement, params)
+    names = settings.set_index("setting_id")["name"] if "name" in settings else None
+    day = as_date(meeting)
+    out = []
+    for i, r in rows.iterrows():
+        criteria = []
+        if r["kind"] == "exceptional":
+            for group, table in (("general", exceptional.GENERAL),
+                                 ("specific", exceptional.SPECIFIC)):
+                for col in table:
+                    val = r.get(col)
+                    criteria.append({"group": group, "text": CRITERIA_FLAGS.label(col),
+                                     "met": bool(val) if pd.notna(val) else False})
+        setting = str(r["setting_id"])
+        out.append({
+            "application_id": str(r["application_id"]), "child_id": str(r["child_id"]),
+            "setting_id": setting,
+            "setting_name": (str(names.get(setting, setting)) if names is not None
+                             else setting),
+            "kind": str(r["kind"]),
+            "level": str(level_of.get(r["child_id"], "")),
+            "received": r["received_date"].date(),
+            "days_waiting": int((pd.Timestamp(day) - r["received_date"]).days),
+            "setting_judgement": str(judgement.iloc[i]) if len(judgement) else "",
+            "setting_barred": bool(bar.iloc[i]) if len(bar) else False,
+            "criteria": criteria,
+        })
+    return out

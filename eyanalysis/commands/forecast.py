@@ -106,11 +106,22 @@ def write_workbook(out: Path, fc, table, sens, first: str, args) -> Path:
     return out
 
 
+def financial_year_table(fc, inputs, scenarios):
+    """``--by financial-year``: the budget planner's headline (April to March) per scenario:
+    the same figures as the app (:func:`eyanalysis.analysis.forecast.by_financial_year`)."""
+    from eyanalysis.analysis.forecast import by_financial_year
+
+    table = by_financial_year(fc, inputs, {s.name: s.params for s in scenarios})
+    table = table.drop(columns=["first_day"])
+    return table[["scenario", "financial_year", "complete", "terms_observed", "terms_forecast",
+                  "expected", "p10", "p90", "change", "supplement", "exceptional", "eypp"]]
+
+
 def cmd_forecast(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.costing import sensitivity
     from eyanalysis.analysis.forecast import Inputs, published, run
     from eyanalysis.data.dataset import load
-    from eyanalysis.data.export import safe_csv
+    from eyanalysis.data.export import safe_csv, safe_excel
     from eyanalysis.errors import InputDataError
     from eyanalysis.parameters import load_parameters
     from eyanalysis.rules.scenarios import load_scenarios
@@ -133,13 +144,20 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     long_run = args.paths * args.terms >= 5000 and not args.quiet
     fc = run(inputs, scenarios, first, args.terms, args.paths, args.seed,
              progress=_progress() if long_run else None)
-    table = published(fc)
+    if args.by == "financial-year":
+        table = financial_year_table(fc, inputs, scenarios)
+    else:
+        table = published(fc)
     if out is None:
         safe_csv(table, sys.stdout, float_format="%.2f")
     elif out.suffix.lower() == ".csv":
         safe_csv(table, out, float_format="%.2f")
     else:
-        write_workbook(out, fc, table, sensitivity(fc), first, args)
+        if args.by == "financial-year":
+            safe_excel({"By financial year": table, "By term": published(fc),
+                        "Sensitivity": sensitivity(fc), "By level": fc.by_level}, out)
+        else:
+            write_workbook(out, fc, table, sensitivity(fc), first, args)
     if out is not None:
         print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms from {first}, "
               f"{args.paths} paths, seed {args.seed})", file=sys.stderr)
@@ -173,5 +191,9 @@ def add_parser(sub) -> None:
                    help="data source (default: the bundled sample county)")
     p.add_argument("--out", metavar="FILE.csv|FILE.xlsx",
                    help="write here instead of printing CSV to stdout")
+    p.add_argument("--by", choices=["term", "financial-year"], default="term",
+                   help="one row per scenario and term (default) or per financial year "
+                        "(April to March): expected, P10-P90 of the year, change from the "
+                        "previous year, Supplement, exceptional and EYPP")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_forecast)

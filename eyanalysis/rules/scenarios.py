@@ -147,3 +147,71 @@ def load_scenarios(
             raise ScenarioError(f"{f}: another scenario is already called {sc.name!r}.")
         out.append(sc)
     return out
+
+
+#: Key a file saved by the budget planner carries; only such a file may be replaced.
+SAVED_BY = "saved_by"
+SAVED_BY_APP = "eyanalysis budget planner"
+
+
+def file_name(name: str) -> str:
+    """A safe file name for a scenario name: lower-case letters, digits and ``_`` only
+    (no folder, no dot: a name can never reach outside ``parameters/scenarios/``)."""
+    import re
+
+    stem = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:60].strip("_")
+    if not stem:
+        raise ScenarioError(f"scenario name {name!r}: give a name with letters or digits, "
+                            "e.g. 'Top-ups +5% from April 2027'.")
+    return stem + ".yaml"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def save_scenario(name: str, description: str, overrides: Mapping[str, Mapping[str, Any]],
+                  folder: Path | str | None = None, *, replace: bool = False,
+                  params: Parameters | None = None) -> Path:
+    """Write a scenario as ``folder/<safe name>.yaml`` (default ``parameters/scenarios/``) in
+    the format :func:`load_scenario` reads (``eyanalysis forecast --scenario FILE``), then
+    read it back through :func:`load_scenario`, so a file that would be refused is never left.
+
+    An existing file is never overwritten silently: it is refused unless ``replace`` is given
+    and the file was itself saved by the budget planner (a shipped scenario is never
+    replaced)."""
+    import yaml
+
+    params = params or load_parameters()
+    name = " ".join(str(name).split())
+    folder = Path(folder) if folder is not None else Path(params.root) / SCENARIO_DIR
+    target = folder / file_name(name)
+    if target.exists():
+        try:
+            saved_by = (read_yaml(target) or {}).get(SAVED_BY)
+        except Exception:
+            saved_by = None
+        if not replace:
+            raise ScenarioError(f"{target} already exists: choose another name, or tick "
+                                "'replace' to overwrite a scenario you saved before.")
+        if saved_by != SAVED_BY_APP:
+            raise ScenarioError(f"{target} is a shipped scenario, not one saved here: it is "
+                                "never replaced. Choose another name.")
+    doc = {"name": name, "description": " ".join(str(description).split()) or name,
+           SAVED_BY: SAVED_BY_APP,
+           "overrides": {str(path): {str(day): _plain(v) for day, v in dated.items()}
+                         for path, dated in overrides.items()}}
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".yaml.tmp")
+    tmp.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    try:
+        load_scenario(tmp, params)
+    except ScenarioError:
+        tmp.unlink()
+        raise
+    tmp.replace(target)
+    return target

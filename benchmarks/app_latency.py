@@ -1,0 +1,208 @@
+"""Latency of the three apps measured through the browser (issue #12 item 5).
+
+Starts each app as a user does (``eyanalysis app NAME --no-browser``), opens it in headless
+Debian chromium (Playwright, every request outside 127.0.0.1 aborted) and measures
+
+* first render: from the page request to every chart of the page drawn (with the app's
+  headline text), on the pre-heated kernel Voila keeps ready;
+* redraw: from a control change to the page showing the new state (the text that names
+  the new choice and every chart changed), median and maximum over several changes;
+* whether the busy indicator ("Updating...") was seen during changes that took over 0.3 s.
+
+Run ``python benchmarks/app_latency.py [spread forecast panel] [--changes N]`` and copy the
+table into docs/performance.md with the machine load printed (``/proc/loadavg``) at start
+and end; measure when the machine is quiet. The goals: a change under 1 s, a first render
+under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("EYANALYSIS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+
+SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p =>
+    [...p.querySelectorAll('.main-svg')].map(s => [...s.querySelectorAll('path')]
+        .map(x => x.getAttribute('d')).join('|') + s.textContent).join(''))"""
+WATCH_BUSY = """() => { window.__busySeen = 0; new MutationObserver(() => {
+    if (document.querySelector('.ey-busy')) window.__busySeen += 1; })
+    .observe(document.body, {subtree: true, childList: true}); }"""
+
+
+def loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(name: str, base: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    exe = Path(sys.executable).parent / "eyanalysis"
+    log = open(base / f"{name}.log", "wb")  # noqa: SIM115
+    env = {**os.environ, "HOME": str(base), "EYANALYSIS_PARAMETERS": str(base / "parameters")}
+    proc = subprocess.Popen([str(exe), "app", name, "--no-browser", "--port", str(port)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if url in (base / f"{name}.log").read_text(errors="replace"):
+            return proc, url
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise SystemExit(f"{name}: the app did not start\n"
+                     + (base / f"{name}.log").read_text(errors="replace")[-2000:])
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def timed(page, change, done_js: str, arg=None) -> float:
+    before = page.evaluate(SIGNATURES)
+    t0 = time.perf_counter()
+    change()
+    page.wait_for_function(done_js, arg=[before, arg], timeout=120_000, polling=50)
+    return time.perf_counter() - t0
+
+
+CHANGED = """([before, text]) => { const now = (%s)();
+    return (!text || document.body.innerText.includes(text))
+        && now.length === before.length && now.some((s, i) => s !== before[i]); }"""
+
+
+def spread_changes(page, n: int) -> list[float]:
+    district = page.get_by_label("District", exact=True)
+    names = [o.replace("\xa0", " ") for o in district.locator("option").all_inner_texts()]
+    out = []
+    for i in range(n):
+        k = 1 + i % (len(names) - 1)
+        out.append(timed(page, lambda k=k: district.select_option(index=k),
+                         CHANGED % SIGNATURES, f"Intensive support in {names[k]}"))
+    return out
+
+
+def forecast_changes(page, n: int) -> list[float]:
+    box = page.get_by_label("Graduated Response 3 top-up (£ per hour)", exact=True)
+    out = []
+    for i in range(n):
+        value = f"{1.70 + 0.05 * i:.2f}"
+
+        def change(value=value):
+            box.fill(value)
+            box.press("Enter")
+
+        out.append(timed(page, change, CHANGED % SIGNATURES,
+                         f"Graduated Response 3 top-up £{value}"))
+    return out
+
+
+def panel_changes(page, n: int) -> list[float]:
+    picker = page.get_by_label("Meeting", exact=True)
+    labels = [o.replace("\xa0", " ") for o in picker.locator("option").all_inner_texts()]
+    out = []
+    for i in range(n):
+        k = 1 + i % min(len(labels) - 1, 8)
+        day = labels[k].split(" (")[0].split(" ", 1)[1]
+        t0 = time.perf_counter()
+        picker.select_option(index=k)
+        page.wait_for_function("(d) => document.body.innerText.includes("
+                               "'listed for the meeting on ' + d)", arg=day,
+                               timeout=120_000, polling=50)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+APPS = {"spread": ("Settings in Intensive support", spread_changes),
+        "forecast": ("What if:", forecast_changes),
+        "panel": ("listed for the meeting on", panel_changes)}
+
+
+def measure(name: str, n: int, browser, base: Path) -> dict:
+    proc, url = start(name, base)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+            ("http://127.0.0.1", "data:", "blob:")) else r.abort())
+        ready, changes = APPS[name]
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="commit", timeout=300_000)
+        page.wait_for_function(
+            "(t) => !!document.body && document.body.innerText.includes(t) && "
+            "[...document.querySelectorAll('.js-plotly-plot')].length > 0 && "
+            "[...document.querySelectorAll('.js-plotly-plot')].every(p => "
+            "(p.data || []).length > 0)", arg=ready, timeout=300_000, polling=50)
+        first = time.perf_counter() - t0
+        page.evaluate(WATCH_BUSY)
+        times = changes(page, n)
+        busy = page.evaluate("() => window.__busySeen")
+        page.close()
+    finally:
+        stop(proc)
+    return {"app": name, "first_render_s": round(first, 2),
+            "change_median_s": round(statistics.median(times), 2),
+            "change_max_s": round(max(times), 2), "changes": len(times),
+            "busy_indicator_seen": busy}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("apps", nargs="*", default=None, help="spread, forecast, panel (all)")
+    ap.add_argument("--changes", type=int, default=7)
+    args = ap.parse_args(argv)
+    args.apps = args.apps or list(APPS)
+    unknown = [a for a in args.apps if a not in APPS]
+    if unknown:
+        ap.error(f"unknown app(s) {unknown}: choose from {', '.join(APPS)}")
+    from playwright.sync_api import sync_playwright
+
+    base = Path(tempfile.mkdtemp(prefix="eyanalysis-bench-"))
+    shutil.copytree(ROOT / "parameters", base / "parameters")
+    rows = []
+    load_start = loadavg()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            for name in args.apps:
+                rows.append(measure(name, args.changes, browser, base))
+                print(json.dumps(rows[-1]), flush=True)
+            browser.close()
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"load average (1 min) at start {load_start}, at end {loadavg()}, "
+          f"{os.cpu_count()} cores")
+    print("| app | first render (s) | change, median (s) | change, max (s) | changes |")
+    print("|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['app']} | {r['first_render_s']} | {r['change_median_s']} | "
+              f"{r['change_max_s']} | {r['changes']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

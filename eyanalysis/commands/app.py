@@ -1,0 +1,201 @@
+"""``eyanalysis app spread|forecast|panel``: one analysis notebook served as a Voila app on
+loopback (issue #12 item 1).
+
+The notebook is copied into a temporary folder with a cell after its ``parameters`` cell that
+sets the data source (``--data``), ``interactive = True`` and the date parameters blank
+(today), like papermill's injected parameters; Voila serves that copy on 127.0.0.1 and the
+address is printed. Nothing is fetched from the internet: the page's only outside resource,
+Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import webbrowser
+from pathlib import Path
+
+TEMPLATE = "eyanalysis"
+APPS = {
+    "spread": ("categorisation_spread", "the team manager's categorisation spread"),
+    "forecast": ("funding_forecast", "the budget planner's funding forecast"),
+    "panel": ("panel_caseload", "the panel officer's caseload"),
+}
+#: Parameters every app sets: interactive, and the date parameters blank (today).
+APP_VALUES = {
+    "spread": {"as_of": "", "compare_from": ""},
+    "forecast": {},
+    "panel": {"as_of": "", "panel_date": ""},
+}
+
+
+def notebook_dir() -> Path:
+    from eyanalysis.jobs.termly import NOTEBOOK_DIR
+
+    return NOTEBOOK_DIR
+
+
+def app_notebook(name: str, folder: Path, data: str | None = None, **values) -> Path:
+    """The app's notebook copied into ``folder``, a cell after its ``parameters`` cell
+    setting ``interactive = True``, ``data_source`` and ``values`` (outputs cleared)."""
+    import nbformat
+
+    stem = APPS[name][0]
+    nb = nbformat.read(notebook_dir() / f"{stem}.ipynb", as_version=4)
+    where = next((i for i, c in enumerate(nb.cells)
+                  if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    if where is None:
+        raise RuntimeError(f"{stem}.ipynb has no cell tagged 'parameters'")
+    settings = {"interactive": True, "data_source": data or "", **APP_VALUES[name], **values}
+    source = "# Parameters of `eyanalysis app`\n" + "\n".join(
+        f"{k} = {v!r}" for k, v in settings.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(where + 1, cell)
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.outputs, c.execution_count = [], None
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{stem}.ipynb"
+    nbformat.write(nb, target)
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def voila_argv(notebook: Path, port: int) -> list[str]:
+    """The Voila command line: loopback only, this port or fail, no browser of its own,
+    no tracebacks to the user (they go to the log)."""
+    return [sys.executable, "-m", "voila", notebook.name, "--no-browser", f"--port={port}",
+            "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
+            "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|js|woff2?|ttf)']",
+            "--theme=light", f"--template={TEMPLATE}", "--preheat_kernel=True",
+            "--pool_size=1"]
+
+
+def offline_config(folder: Path) -> dict[str, str]:
+    """Environment for a Voila server that requests nothing from the internet: Jupyter's
+    folders in ``folder``, and a custom template that serves Font Awesome from the copy
+    shipped with the notebook server instead of a CDN."""
+    from eyanalysis.apps.offline import install_template
+
+    env = dict(os.environ)
+    data = folder / "jupyter-data"
+    install_template(data)
+    # Voila's own templates come from sys.prefix/share/jupyter, searched after this folder
+    env["JUPYTER_DATA_DIR"] = str(data)
+    env.setdefault("PLOTLY_RENDERER", "plotly_mimetype")
+    return env
+
+
+def prepare_data(source: str | None, folder: Path) -> Path:
+    """Load and validate the data source once, before the server starts, and save it for
+    the app's kernels (:meth:`eyanalysis.data.dataset.Dataset.save`): each page then reads
+    it in a fraction of a second instead of validating the source again."""
+    from eyanalysis.data.dataset import SAVED_SUFFIX, load
+
+    began = time.perf_counter()
+    print(f"Reading and checking {source or 'the bundled sample county'}...", file=sys.stderr,
+          flush=True)
+    ds = load(source)
+    quarantined = int(ds.counts["quarantined"].sum())
+    if quarantined:
+        print(f"note: {quarantined} row(s) were quarantined and are left out "
+              "(eyanalysis validate lists them)", file=sys.stderr)
+    path = ds.save(folder / f"data{SAVED_SUFFIX}")
+    print(f"Data ready in {time.perf_counter() - began:.0f} s.", file=sys.stderr, flush=True)
+    return path
+
+
+def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def _run(args: argparse.Namespace) -> int:
+    from eyanalysis.errors import InputDataError
+
+    if shutil.which("voila") is None and not _has_voila():
+        raise InputDataError("Voila is not installed: run the README's main command "
+                             "(pip install -c constraints.txt -e .).")
+    port = args.port or free_port()
+    folder = Path(tempfile.mkdtemp(prefix=f"eyanalysis-app-{args.name}-"))
+    try:
+        saved = prepare_data(args.data, folder)
+        notebook = app_notebook(args.name, folder / "app", str(saved))
+        env = offline_config(folder)
+        argv = voila_argv(notebook, port)
+        log = open(folder / "voila.log", "wb")  # noqa: SIM115 (kept open for the server)
+        proc = subprocess.Popen(argv, cwd=notebook.parent, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        if not _wait_for(port, proc):
+            proc.terminate()
+            log.close()
+            sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
+            print(f"error: Voila did not start on port {port} (is it in use? try --port)",
+                  file=sys.stderr)
+            return 1
+        url = f"http://127.0.0.1:{port}/"
+        print(f"{APPS[args.name][1].capitalize()} is at {url}  (Ctrl+C to stop)", flush=True)
+        if not args.no_browser:
+            webbrowser.open(url)
+
+        def stop(signum, _frame):  # a service manager's SIGTERM stops Voila and its kernels
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()  # Voila shuts its kernels down on SIGTERM
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            return 0
+        finally:
+            log.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _has_voila() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("voila") is not None
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "app", help="start an app (spread, forecast or panel) in the browser with Voila",
+        description="Serve one analysis notebook as an app with Voila on 127.0.0.1 and print "
+                    "its address: spread (team manager: support levels, lists, workload, "
+                    "visits), forecast (budget planner: financial years, scenarios) or panel "
+                    "(panel officer: meeting cards, reviews due). Stop it with Ctrl+C.")
+    p.add_argument("name", choices=sorted(APPS), help="which app")
+    p.add_argument("--data", default=None, metavar="SOURCE",
+                   help="data folder, .xlsx workbook or database URL (default: the bundled "
+                        "sample county)")
+    p.add_argument("--port", type=int, default=None, metavar="N",
+                   help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--no-browser", action="store_true",
+                   help="print the address only; do not open a browser")
+    p.set_defaults(func=_run)

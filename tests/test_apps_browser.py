@@ -1,0 +1,362 @@
+"""The three apps as their users meet them (issue #12 "Done when"): each started with
+``eyanalysis app NAME --no-browser`` as the README says, opened in headless Debian chromium
+with every request outside 127.0.0.1 aborted (the apps work with no network), and driven
+through its flow:
+
+* team manager: choosing a district changes every chart on the page; a list's download
+  button yields a CSV and an Excel file with no formula;
+* budget planner: a rate changed, the scenario saved under a name, then read back by
+  ``eyanalysis forecast --scenario FILE --by financial-year``: the same figures;
+* panel officer: the picker opens on the next meeting and shows its cards; another meeting
+  shows its own cards.
+
+Waits poll for a condition and fail naming it (with a screenshot and the server log).
+Screenshots go to tests/artifacts/. Never skipped: without chromium or Voila they fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.browser import (
+    ARTIFACTS,
+    BIN,
+    LAUNCH_ARGS,
+    ROOT,
+    VIEWPORT,
+    Server,
+    free_port,
+    jupyter_env,
+    require_chromium,
+    screenshot,
+)
+
+FIRST_RENDER = 240_000  # ms: the data check plus the first page on 2 shared cores
+CHANGE = 60_000  # ms for one control change to reach every chart
+TODAY = dt.date.today()
+
+# every chart drawn with its data, or empty and saying so in its title ("No setting had...")
+DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].every(p =>
+    ((p.data || []).length > 0
+     && !!p.querySelector('.sankey, .barlayer .point, .scatterlayer .trace'))
+    || /^No /.test((p.querySelector('.gtitle') || {}).textContent || ''))"""
+CHART_SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p =>
+    [...p.querySelectorAll('.main-svg')].map(svg =>
+        [...svg.querySelectorAll('path')].map(x => x.getAttribute('d')).join('|')
+        + '#' + svg.textContent).join(''))"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class App:
+    """One ``eyanalysis app NAME`` server and a page on it (outside requests aborted)."""
+
+    def __init__(self, name: str, server: Server, page, outside: list[str], params: str):
+        self.name, self.server, self.page = name, server, page
+        self.outside, self.params = outside, params
+
+    def fail(self, message: str) -> None:
+        shot = screenshot(self.page, f"app-{self.name}-failure")
+        pytest.fail(f"{message}\nscreenshot: {shot}\n{self.server.tail(40)}", pytrace=False)
+
+    def wait(self, what: str, fn: str, arg=None, timeout: int = CHANGE) -> None:
+        try:
+            self.page.wait_for_function(fn, arg=arg, timeout=timeout, polling=200)
+        except Exception as exc:
+            self.fail(f"app {self.name}: timed out after {timeout / 1000:.0f} s waiting for "
+                      f"{what} ({type(exc).__name__})")
+
+    def charts(self) -> list[str]:
+        return self.page.evaluate(CHART_SIGNATURES)
+
+
+READY = {"spread": "Settings in Intensive support", "forecast": "Build a scenario",
+         "panel": "listed for the meeting on"}
+
+
+def start_app(name: str, browser, tmp_path_factory, ready_text: str = "") -> App:
+    base = tmp_path_factory.mktemp(f"app-{name}")
+    params = base / "parameters"  # the planner saves scenarios here, never in the repo
+    shutil.copytree(ROOT / "parameters", params)
+    env = jupyter_env(base / "jupyter")
+    env["EYANALYSIS_PARAMETERS"] = str(params)
+    port = free_port()
+    exe = BIN / "eyanalysis"
+    argv = ([str(exe)] if exe.exists() else [sys.executable, "-m", "eyanalysis.cli"]) + [
+        "app", name, "--no-browser", "--port", str(port)]
+    server = Server(f"eyanalysis app {name}", argv, ROOT, env, base / "app.log",
+                    f"http://127.0.0.1:{port}", ready_path=None)
+    server.start(timeout=180)
+    try:
+        return _open(name, server, browser, base, port, params)
+    except BaseException:
+        server.stop()  # a failed start never leaves a server behind
+        raise
+
+
+def _open(name, server, browser, base, port, params) -> App:
+    ready_text = READY[name]
+    address = f"http://127.0.0.1:{port}/"
+    for _ in range(150):  # the command prints the address once Voila answers
+        printed = (base / "app.log").read_text()
+        if address in printed:
+            break
+        import time
+
+        time.sleep(0.2)
+    assert address in printed, printed
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    outside: list[str] = []
+
+    def only_loopback(route):
+        url = route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    app = App(name, server, page, outside, str(params))
+    page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=FIRST_RENDER)
+    app.wait(f"the page to show {ready_text!r} and its charts",
+             """(text) => !!document.body && document.body.innerText.includes(text)
+                 && document.querySelectorAll('.js-plotly-plot .main-svg').length > 0""",
+             ready_text, timeout=FIRST_RENDER)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                          "'application/vnd.jupyter.error']").all_inner_texts()
+    if errors:
+        app.fail("the app raised:\n" + "\n".join(errors))
+    return app
+
+
+def stop_app(app: App) -> None:
+    app.page.context.close()
+    app.server.stop()
+
+
+# -- team manager ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def spread(browser, tmp_path_factory):
+    app = start_app("spread", browser, tmp_path_factory, "Settings in Intensive support")
+    app.wait("all eight charts to be drawn",
+             "() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 8")
+    app.wait("every chart to hold its data", DRAWN)
+    yield app
+    stop_app(app)
+
+
+def test_spread_filter_changes_every_chart_and_table(spread):
+    page = spread.page
+    page.wait_for_timeout(1000)
+    screenshot(page, "app-spread-before")
+    before = spread.charts()
+    assert len(before) >= 8, f"{len(before)} charts"
+    headline = page.locator(".widget-html", has_text="Settings in Intensive support").first
+    text_before = headline.inner_text()
+    assert "across the county" in text_before
+    lead = re.compile(r"in Targeted support (across the county|in \w+) on")
+    list_text = page.locator(".widget-html", has_text=lead).first.inner_text()
+    assert "across the county" in list_text
+    district = page.get_by_label("District", exact=True)
+    options = [o.replace("\xa0", " ") for o in district.locator("option").all_inner_texts()]
+    assert options[0] == "All districts" and len(options) > 2
+    district.select_option(index=1)
+    spread.wait(f"the headline to name {options[1]}",
+                "(d) => [...document.querySelectorAll('.widget-html')].some("
+                "e => e.innerText.includes('Settings in Intensive support in ' + d))",
+                options[1])
+    spread.wait("every chart to change",
+                f"""(before) => {{ const now = ({CHART_SIGNATURES})();
+                    return now.length === before.length
+                        && now.every((s, i) => s !== before[i]); }}""", before)
+    spread.wait("every chart to be drawn with its data after the change", DRAWN)
+    list_after = page.locator(".widget-html", has_text=lead).first.inner_text()
+    assert list_after != list_text and f"in {options[1]} on" in list_after
+    page.wait_for_timeout(800)
+    screenshot(page, "app-spread-after-district")
+    assert not spread.outside, f"requests outside 127.0.0.1: {spread.outside[:5]}"
+
+
+def test_spread_list_downloads_hold_no_formula(spread, tmp_path):
+    import openpyxl
+
+    page = spread.page
+    link = page.locator("a.ey-download", has_text="Download CSV").first
+    link.scroll_into_view_if_needed()
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    assert path.suffix == ".csv" and "settings" in path.name
+    text = path.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:2] == ["Setting", "District"] and len(rows) > 1
+    assert not [c for r in rows for c in r if c[:1] in ("=", "+", "@")]
+    xlsx = page.locator("a.ey-download", has_text="Download Excel").first
+    with page.expect_download() as info:
+        xlsx.click()
+    book_path = tmp_path / info.value.suggested_filename
+    info.value.save_as(book_path)
+    book = openpyxl.load_workbook(book_path)
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert cells[0].value == "Setting" and not [c for c in cells if c.data_type == "f"]
+
+
+# -- budget planner -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def planner(browser, tmp_path_factory):
+    app = start_app("forecast", browser, tmp_path_factory, "Build a scenario")
+    yield app
+    stop_app(app)
+
+
+def test_planner_scenario_saved_and_read_back_by_the_forecast_command(planner, tmp_path):
+    from eyanalysis.present import format as fmt
+    from tests.conftest import run_cli
+
+    page = planner.page
+    answer = page.locator(".widget-html", has_text="What if:").first
+    assert "no change from the baseline yet" in answer.inner_text()
+    screenshot(page, "app-forecast-before")
+    before = planner.charts()
+    gr3 = page.get_by_label("Graduated Response 3 top-up (£ per hour)", exact=True)
+    gr3.fill("1.95")
+    gr3.press("Enter")
+    planner.wait("the what-if to answer for the new Graduated Response 3 rate",
+                 "() => [...document.querySelectorAll('.widget-html')].some(e => "
+                 "e.innerText.includes('Graduated Response 3 top-up £1.95 from 1 April'))")
+    planner.wait("the comparison chart to change",
+                 f"(before) => JSON.stringify(({CHART_SIGNATURES})()) !== "
+                 "JSON.stringify(before)", before)
+    name = page.get_by_label("Scenario name", exact=True)
+    name.fill("GR3 at £1.95 from browser")
+    page.locator("button", has_text="Save scenario").click()
+    planner.wait("the saved message",
+                 "() => document.body.innerText.includes('Saved as')")
+    screenshot(page, "app-forecast-saved")
+    saved = os.path.join(planner.params, "scenarios", "gr3_at_1_95_from_browser.yaml")
+    assert os.path.exists(saved), os.listdir(os.path.dirname(saved))
+    # the figure shown for the first whole financial year of the saved scenario
+    table = page.locator(".widget-html", has_text="Expected spend by financial year: What if")
+    shown = re.findall(r"April 2027 to March 2028\s+(£[\d,]+\.\d\d)", table.first.inner_text())
+    assert shown, table.first.inner_text()[:500]
+    out = tmp_path / "fy.csv"
+    run = run_cli("forecast", "--scenario", saved, "--by", "financial-year", "--quiet",
+                  "--out", out, env={"EYANALYSIS_PARAMETERS": planner.params})
+    assert run.returncode == 0, run.stderr
+    cli = pd.read_csv(out)
+    row = cli[(cli["scenario"] == "GR3 at £1.95 from browser")
+              & (cli["financial_year"] == "2027-28")].iloc[0]
+    assert fmt.money(round(row["expected"] * 100)) == shown[0]
+    assert not planner.outside, planner.outside[:5]
+
+
+def test_planner_exports_the_comparison(planner, tmp_path):
+    import openpyxl
+
+    page = planner.page
+    page.locator("button", has_text="Export comparison to Excel").click()
+    planner.wait("the download link", "() => [...document.querySelectorAll('a.ey-download')]"
+                 ".some(a => a.innerText.includes('comparison'))")
+    with page.expect_download() as info:
+        page.locator("a.ey-download", has_text="comparison").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+
+
+# -- panel officer --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def panel_app(browser, tmp_path_factory):
+    app = start_app("panel", browser, tmp_path_factory, "listed for the meeting on")
+    yield app
+    stop_app(app)
+
+
+def _listed(meeting: dt.date) -> list[str]:
+    from eyanalysis.analysis import panel
+    from eyanalysis.data.dataset import load
+
+    apps = load(tables=["panel_applications"]).as_of(TODAY).panel_applications
+    return sorted(panel.listed_for(apps, meeting, TODAY)["application_id"])
+
+
+def test_panel_opens_on_the_next_meeting_and_shows_its_cards(panel_app):
+    from eyanalysis.analysis import panel
+    from eyanalysis.data.dataset import load
+
+    page = panel_app.page
+    picker = page.get_by_label("Meeting", exact=True)
+    chosen = picker.locator("option:checked").inner_text().replace("\xa0", " ")
+    apps = load(tables=["panel_applications"]).as_of(TODAY).panel_applications
+    nxt = panel.next_meeting(apps, TODAY)
+    assert "next meeting" in chosen and f"{nxt.day} {nxt:%B %Y}" in chosen, chosen
+    panel_app.wait("the cards", "() => document.querySelectorAll('.ey-card').length > 0"
+                   " || document.body.innerText.includes('No application is listed')")
+    cards = page.locator(".ey-card").evaluate_all(
+        "cs => cs.map(c => c.getAttribute('data-application'))")
+    assert sorted(cards) == _listed(nxt)
+    screenshot(page, "app-panel-next-meeting")
+    options = [o.replace("\xa0", " ") for o in picker.locator("option").all_inner_texts()]
+    held = next(o for o in options if "(held" in o and "no applications" not in o)
+    picker.select_option(index=options.index(held))
+    day = dt.datetime.strptime(held.split(" (")[0].split(" ", 1)[1], "%d %B %Y").date()
+    panel_app.wait(f"the cards of {held}",
+                   "(d) => document.body.innerText.includes('listed for the meeting on ' + d)",
+                   f"{day.day} {day:%B %Y}")
+    cards = page.locator(".ey-card").evaluate_all(
+        "cs => cs.map(c => c.getAttribute('data-application'))")
+    assert sorted(cards) == _listed(day) and cards
+    text = page.locator(".ey-cards").first.inner_text().lower()
+    assert "recommend" not in text.replace("assessment recommended", "")
+    screenshot(page, "app-panel-held-meeting")
+    assert not panel_app.outside, panel_app.outside[:5]
+
+
+def test_panel_reviews_filter_and_download(panel_app, tmp_path):
+    page = panel_app.page
+    lead = page.locator(".widget-html", has_text="due in the next 6 weeks").first
+    before = lead.inner_text()
+    weeks = page.locator(".widget-slider", has_text="Weeks ahead")
+    weeks.locator(".noUi-handle").focus()
+    weeks.locator(".noUi-handle").press("ArrowLeft")
+    panel_app.wait("the reviews to follow the weeks",
+                   "() => document.body.innerText.includes('due in the next 5 weeks')")
+    assert page.locator(".widget-html", has_text="due in the next 5 weeks").first \
+        .inner_text() != before
+    link = page.locator("a.ey-download", has_text="Download CSV").first
+    with page.expect_download() as info:
+        link.click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:2] == ["Setting", "Child reference"] and len(rows) > 1
+    screenshot(page, "app-panel-reviews")
+    assert ARTIFACTS.exists()
