@@ -115,7 +115,10 @@ class SpreadView:
             day = pd.Timestamp(on)
             held = self.held[self.held["held_date"] <= day]
             last = held.groupby("setting_id")["held_date"].max()
-            lv["last_visit"] = lv["setting_id"].map(last).astype("datetime64[ns]").to_numpy()
+            # reindex, not map: pandas cannot map through an empty datetime Series (a first
+            # term with no visit held yet)
+            lv["last_visit"] = pd.to_datetime(last.reindex(lv["setting_id"].to_numpy())
+                                              ).to_numpy(dtype="datetime64[ns]")
             lv["next_due"], lv["overdue_days"] = self._due(lv, day)
             if self.has_adviser:
                 lv["link_adviser"] = self.settings["link_adviser"].to_numpy()
