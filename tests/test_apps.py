@@ -56,7 +56,7 @@ def test_financial_years_run_april_to_march_and_add_up(small_forecast, forecast_
     assert base.loc["2026-27", "terms_observed"] == 2 and base.loc["2026-27", "complete"]
     assert base.loc["2027-28", "terms_forecast"] == 3 and base.loc["2027-28", "complete"]
     assert not base.loc["2028-29", "complete"]  # the forecast stops in Autumn 2028
-    streams = base[["supplement", "exceptional", "eypp"]].sum(axis=1)
+    streams = base[["supplement", "exceptional", "eypp", "daf"]].sum(axis=1)
     assert (abs(streams - base["expected"]) <= 0.03).all()
     assert (base["p10"] <= base["expected"]).all() and (base["expected"] <= base["p90"]).all()
     assert base.loc["2027-28", "change"] == pytest.approx(
@@ -352,7 +352,7 @@ def test_support_lists_say_when_the_next_visit_is_due(spread_view):
     lv = v.levels(c.on)
     assert len(frame) == int((lv["level"] == "intensive").sum())
     assert list(spec.columns)[:2] == ["name", "district"]
-    assert "link_adviser" not in spec.columns  # the sample has no link adviser column
+    assert "link_adviser" in spec.columns  # the sample's settings name their link adviser
     # C1: an Intensive setting is owed a visit a month: due by the end of the month after
     # its last visit at this level; overdue days count from that date
     row = lv[lv["level"] == "intensive"].dropna(subset=["last_visit"]).iloc[0]

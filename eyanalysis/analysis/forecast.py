@@ -228,7 +228,7 @@ def _observed_spend(inputs: Inputs, term: str, params: Parameters, cache: dict
     tc = term_cost(inputs.refs[terms.season(term)], term, params, cache)
     sup = np.einsum("la,la->l", n, tc.supplement)
     return {"supplement": float(sup[1:-1].sum()), "exceptional": float(sup[-1]),
-            "eypp": float(np.sum(n * tc.eypp))}
+            "eypp": float(np.sum(n * tc.eypp)), "daf": float(np.sum(n * tc.daf))}
 
 
 def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
@@ -236,8 +236,8 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
                       fy_params: Parameters | None = None) -> pd.DataFrame:
     """Spend per scenario and financial year (April to March, ``rules.timing``): expected,
     P10 and P90 of the year's total over the Monte Carlo paths (not a sum of percentiles),
-    the three streams (Inclusion Supplement at GR1-GR4, exceptional funding = the EXC level,
-    L2; EYPP, P1) and the change from the previous year.
+    the four streams (Inclusion Supplement at GR1-GR4, exceptional funding = the EXC level,
+    L2; EYPP, P1; the Disability Access Fund, D1-D2) and the change from the previous year.
 
     A year that starts before the forecast has its earlier terms costed from the caseload
     the data record (``inputs`` and ``params_of[scenario]`` needed; they are exact, no
@@ -266,7 +266,7 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
                 t = terms.shift(t, -1)
             after_last = terms.shift(ts[-1], 1)
             complete = financial_year(terms.start(after_last), fy_params) != fy
-            known = {"supplement": 0.0, "exceptional": 0.0, "eypp": 0.0}
+            known = {"supplement": 0.0, "exceptional": 0.0, "eypp": 0.0, "daf": 0.0}
             observed = [t for t in before if inputs is not None
                         and terms.index(t) <= terms.index(inputs.last_term)]
             if len(observed) < len(before):
@@ -282,6 +282,7 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
             sup = float((table.loc[ts, "supplement"] - exc.reindex(ts).fillna(0)).sum())
             ex = float(exc.reindex(ts).fillna(0).sum())
             ey = float(table.loc[ts, "eypp"].sum())
+            daf = float(table.loc[ts, "daf"].sum())
             expected = float(table.loc[ts, "expected"].sum()) + fixed
             if paths is not None and len(paths):
                 total = paths[:, idx].sum(axis=1) + fixed
@@ -296,10 +297,11 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
                          "expected": expected, "p10": p10, "p90": p90,
                          "supplement": sup + known["supplement"],
                          "exceptional": ex + known["exceptional"],
-                         "eypp": ey + known["eypp"], "change": change})
+                         "eypp": ey + known["eypp"], "daf": daf + known["daf"],
+                         "change": change})
             previous = (expected, complete)
     out = pd.DataFrame(rows)
-    money = ["expected", "p10", "p90", "supplement", "exceptional", "eypp", "change"]
+    money = ["expected", "p10", "p90", "supplement", "exceptional", "eypp", "daf", "change"]
     for c in money:
         out[c] = to_penny(out[c])
     return out

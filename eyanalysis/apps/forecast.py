@@ -89,20 +89,22 @@ def headline_frame(fy: pd.DataFrame, scenario: str = BASELINE) -> tuple[pd.DataF
         "expected": pence(rows["expected"]), "p10": pence(rows["p10"]),
         "p90": pence(rows["p90"]), "change": pence(rows["change"]),
         "supplement": pence(rows["supplement"]), "exceptional": pence(rows["exceptional"]),
-        "eypp": pence(rows["eypp"])})
+        "eypp": pence(rows["eypp"]), "daf": pence(rows["daf"])})
     spec = TableSpec(
         name="spend_by_financial_year",
         title=f"Expected spend by financial year: {scenario}",
-        subtitle="Inclusion Supplement, exceptional funding and Early Years Pupil Premium",
+        subtitle="Inclusion Supplement, exceptional funding, Early Years Pupil Premium and "
+                 "Disability Access Fund",
         columns={"year": Column("Financial year"),
                  "expected": Column("Expected spend", "pence"),
                  "p10": Column("Low (P10)", "pence"), "p90": Column("High (P90)", "pence"),
                  "change": Column("Change from the previous year", "pence"),
                  "supplement": Column("Inclusion Supplement", "pence"),
                  "exceptional": Column("Exceptional funding", "pence"),
-                 "eypp": Column("Early Years Pupil Premium", "pence")},
+                 "eypp": Column("Early Years Pupil Premium", "pence"),
+                 "daf": Column("Disability Access Fund", "pence")},
         spanners={"Range of likely spend": ["p10", "p90"],
-                  "By stream": ["supplement", "exceptional", "eypp"]},
+                  "By stream": ["supplement", "exceptional", "eypp", "daf"]},
         notes=["Low and high: 1 in 10 simulated futures costs less than the low figure, and "
                "1 in 10 more than the high one.",
                "Terms of a financial year before the forecast starts are costed from the "
@@ -184,7 +186,8 @@ def comparison_frame(fy: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, 
             columns[f"d{i}"] = Column(f"{name}: difference from baseline", "pence")
     spec = TableSpec(
         name="scenario_comparison", title="Expected spend by financial year, scenarios compared",
-        subtitle="Inclusion Supplement, exceptional funding and Early Years Pupil Premium",
+        subtitle="Inclusion Supplement, exceptional funding, Early Years Pupil Premium and "
+                 "Disability Access Fund",
         columns=columns, spanners=spanners,
         notes=["Every scenario is costed on the same simulated children (common random "
                "numbers), so a difference is the effect of the rates alone."],
@@ -496,15 +499,17 @@ def term_frame(fc: Forecast, scenario: str = BASELINE) -> tuple[pd.DataFrame, Ta
         "term": [fmt.term(t) for t in rows["term"]],
         "expected": pence(rows["expected"]), "p10": pence(rows["p10"]),
         "p90": pence(rows["p90"]), "supplement": pence(rows["supplement"]),
-        "eypp": pence(rows["eypp"]), "children": rows["children_supported"].tolist()})
+        "eypp": pence(rows["eypp"]), "daf": pence(rows["daf"]),
+        "children": rows["children_supported"].tolist()})
     spec = TableSpec(
         name="spend_by_term", title=f"Expected spend term by term: {scenario}",
-        subtitle="Inclusion Supplement (including exceptional funding) and Early Years Pupil "
-                 "Premium",
+        subtitle="Inclusion Supplement (including exceptional funding), Early Years Pupil "
+                 "Premium and Disability Access Fund",
         columns={"term": Column("Term"), "expected": Column("Expected spend", "pence"),
                  "p10": Column("Low (P10)", "pence"), "p90": Column("High (P90)", "pence"),
                  "supplement": Column("Inclusion Supplement", "pence"),
                  "eypp": Column("Early Years Pupil Premium", "pence"),
+                 "daf": Column("Disability Access Fund", "pence"),
                  "children": Column("Children at a graduated level", "expected")},
         spanners={"Range of likely spend": ["p10", "p90"]}, source=SOURCE)
     return frame, spec

@@ -114,7 +114,7 @@ def financial_year_table(fc, inputs, scenarios):
     table = by_financial_year(fc, inputs, {s.name: s.params for s in scenarios})
     table = table.drop(columns=["first_day"])
     return table[["scenario", "financial_year", "complete", "terms_observed", "terms_forecast",
-                  "expected", "p10", "p90", "change", "supplement", "exceptional", "eypp"]]
+                  "expected", "p10", "p90", "change", "supplement", "exceptional", "eypp", "daf"]]
 
 
 def cmd_forecast(args: argparse.Namespace) -> int:
