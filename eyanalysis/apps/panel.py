@@ -185,7 +185,9 @@ def decisions_frame(d: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
     frame = pd.DataFrame({"kind": [_kind(k) for k in d["kind"]],
                           **{c: d[c].astype(int).tolist() for c in
                              ("pending", "approved", "declined", "deferred", "withdrawn")},
-                          "rate": d["approval_rate"].tolist()})
+                          # nothing decided yet: no rate to give
+                          "rate": [fmt.NOT_APPLICABLE if pd.isna(r) else r
+                                   for r in d["approval_rate"]]})
     spec = TableSpec(
         name="decisions", title="Panel decisions by kind of application",
         subtitle="Every application received to the date counted",
@@ -195,7 +197,7 @@ def decisions_frame(d: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
                  "withdrawn": Column("Withdrawn", "count"),
                  "rate": Column("Approved of those decided", "percent")},
         notes=["Approved of those decided: approved / (approved + declined); deferred and "
-               "withdrawn applications are not in it."],
+               "withdrawn applications are not in it; [z] where none was decided."],
         total_row=True, source="Panel applications as recorded by the inclusion team")
     return frame, spec
 
