@@ -181,13 +181,16 @@ def _kind(code: str) -> str:
     return "All kinds" if code == "all" else PANEL_KINDS.label(code)
 
 
+def _or_z(values: pd.Series) -> list:
+    """Figures with [z] where none can be given (no application decided or listed yet)."""
+    return [fmt.NOT_APPLICABLE if pd.isna(v) else v for v in values]
+
+
 def decisions_frame(d: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
     frame = pd.DataFrame({"kind": [_kind(k) for k in d["kind"]],
                           **{c: d[c].astype(int).tolist() for c in
                              ("pending", "approved", "declined", "deferred", "withdrawn")},
-                          # nothing decided yet: no rate to give
-                          "rate": [fmt.NOT_APPLICABLE if pd.isna(r) else r
-                                   for r in d["approval_rate"]]})
+                          "rate": _or_z(d["approval_rate"])})
     spec = TableSpec(
         name="decisions", title="Panel decisions by kind of application",
         subtitle="Every application received to the date counted",
@@ -205,11 +208,11 @@ def decisions_frame(d: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
 def waits_frame(ws: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
     frame = pd.DataFrame({"kind": [_kind(k) for k in ws["kind"]],
                           "n_panel": ws["to_panel_n"].astype(int).tolist(),
-                          "med_panel": ws["to_panel_median"].tolist(),
-                          "p90_panel": ws["to_panel_p90"].tolist(),
+                          "med_panel": _or_z(ws["to_panel_median"]),
+                          "p90_panel": _or_z(ws["to_panel_p90"]),
                           "n_dec": ws["to_decision_n"].astype(int).tolist(),
-                          "med_dec": ws["to_decision_median"].tolist(),
-                          "p90_dec": ws["to_decision_p90"].tolist()})
+                          "med_dec": _or_z(ws["to_decision_median"]),
+                          "p90_dec": _or_z(ws["to_decision_p90"])})
     spec = TableSpec(
         name="waits", title="Days from receipt to the panel and to a decision",
         subtitle="Applications heard or decided to the date counted",
