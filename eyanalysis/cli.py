@@ -13,16 +13,11 @@ import tempfile
 from pathlib import Path
 
 from eyanalysis import __version__, commands
+from eyanalysis.commands import date_arg
 from eyanalysis.errors import EyAnalysisError, InputDataError
 
 EXIT_BAD_INPUT = 2
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
 
 
 def _write_atomically(path: Path, write) -> None:
@@ -180,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--on",
-        type=_date,
+        type=date_arg,
         default=dt.date.today(),
         metavar="YYYY-MM-DD",
         help="use the rates and rules in force on this date (default: today)",
@@ -210,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a mapping file for an authority's own export: their file and "
                         "column names and codes -> ours (README, 'Mapping files'); every "
                         "unmapped column and unknown code is reported")
-    p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", type=date_arg, default=None, metavar="YYYY-MM-DD",
                    help="the date the data describe: inspections, visits held, applications "
                         "and decisions after it are refused as in the future (default: today)")
     p.set_defaults(func=cmd_validate)

@@ -7,6 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from eyanalysis.commands import date_arg
+
 
 def cmd_compare_schemes(args: argparse.Namespace) -> int:
     from eyanalysis.analysis.schemes import claims_for_term, compare, ieyf_allocation, published
@@ -69,12 +71,6 @@ def cmd_compare_schemes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -93,7 +89,7 @@ def add_parser(sub) -> None:
                         "level, hours_per_week, weeks, funding_age [, eypp] [, daf])")
     p.add_argument("--settings", metavar="SETTINGS.csv",
                    help="setting_id, specialist (true/false), as for predict")
-    p.add_argument("--on", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--on", type=date_arg, default=None, metavar="YYYY-MM-DD",
                    help="the schemes' rules in force on this date (default: today, or the "
                         "term's first day with --term)")
     p.add_argument("--schemes", default=None, metavar="A,B,...",

@@ -8,6 +8,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from eyanalysis.commands import date_arg
+
 HELP = """List every setting's support level (Universal, Targeted, Intensive) on a date, with
 the reason in plain words, the rule behind it and the date it took effect (C1-C3, O2), the
 Ofsted outcome in force (a single-word judgement before 10 November 2025, a report card
@@ -27,18 +29,12 @@ COLUMNS = ["setting_id", "name", "district", "provider_type", "level", "since", 
            "rule", "ofsted", "funding_flags"]
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
-
 
 def add_parser(sub) -> None:
     p = sub.add_parser("levels", help="every setting's support level on a date, with the reason "
                                       "(C1-C3, O2)",
                        description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--on", type=_date, required=True, metavar="YYYY-MM-DD",
+    p.add_argument("--on", type=date_arg, required=True, metavar="YYYY-MM-DD",
                    help="the date to list the levels on")
     p.add_argument("--data", metavar="SOURCE",
                    help="folder, .xlsx workbook or database URL (default: the bundled sample)")

@@ -7,12 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+from eyanalysis.commands import date_arg
 
 
 def add_parser(sub) -> None:
@@ -23,12 +18,12 @@ def add_parser(sub) -> None:
                     "that meeting (child reference, setting, level, received, days waiting, "
                     "each exceptional funding criterion as evidenced or not). The pack never "
                     "suggests a decision: the panel decides (X3).")
-    p.add_argument("--meeting", required=True, type=_date, metavar="YYYY-MM-DD",
+    p.add_argument("--meeting", required=True, type=date_arg, metavar="YYYY-MM-DD",
                    help="the meeting date")
     p.add_argument("--data", default=None, metavar="SOURCE",
                    help="data folder, .xlsx workbook or database URL (default: the bundled "
                         "sample county)")
-    p.add_argument("--as-of", dest="as_of", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", dest="as_of", type=date_arg, default=None, metavar="YYYY-MM-DD",
                    help="the applications as recorded on this date (default: today)")
     p.add_argument("--out", required=True, metavar="FILE.html|FILE.pdf",
                    help="where to write the pack")

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date: use YYYY-MM-DD") from None
+from eyanalysis.commands import date_arg
 
 
 def add_parser(sub) -> None:
@@ -34,7 +28,7 @@ def add_parser(sub) -> None:
                         "sample county)")
     p.add_argument("--out", default="outputs", metavar="DIR",
                    help="where the term folder goes (default: outputs)")
-    p.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--today", type=date_arg, default=None, metavar="YYYY-MM-DD",
                    help="run as if on this date (default: today), e.g. to re-run a schedule")
     p.add_argument("--timeout", type=int, default=900, metavar="SECONDS",
                    help="execution timeout per cell (default 900)")
