@@ -44,6 +44,28 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
+def launched_chromium():
+    """Headless Debian chromium through Playwright (never a downloaded browser), for a
+    module fixture to ``yield from``; a missing playwright or browser fails and says how to
+    get it."""
+    executable = require_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: `pip install playwright` (or "
+                    "`pip install -e '.[test]'`); the browser is Debian's chromium, never "
+                    "`playwright install`.", pytrace=False)
+    with sync_playwright() as p:
+        try:
+            chromium = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        except Exception as exc:
+            pytest.fail(f"could not start {CHROMIUM} through Playwright: {exc}\n"
+                        "Install Debian's browser with `apt-get install -y chromium`.",
+                        pytrace=False)
+        yield chromium
+        chromium.close()
+
+
 def require_tool(name: str, package: str) -> str:
     """A console script of the test environment (jupyter, voila, ...), or fail."""
     path = BIN / name

@@ -30,13 +30,12 @@ import pytest
 from tests.browser import (
     ARTIFACTS,
     BIN,
-    LAUNCH_ARGS,
     ROOT,
     VIEWPORT,
     Server,
     free_port,
     jupyter_env,
-    require_chromium,
+    launched_chromium,
     screenshot,
 )
 
@@ -57,13 +56,7 @@ CHART_SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].ma
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 class App:

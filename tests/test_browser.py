@@ -26,15 +26,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
-    LAUNCH_ARGS,
     ROOT,
     VIEWPORT,
     Server,
     free_port,
     interactive_copy,
     jupyter_env,
-    require_chromium,
+    launched_chromium,
     require_tool,
     screenshot,
 )
@@ -74,23 +72,8 @@ ERRORS = """() => [...document.querySelectorAll(
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Debian chromium for the module (never a downloaded browser)."""
-    executable = require_chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed: `pip install playwright` (or "
-                    "`pip install -e '.[test]'`); the browser is Debian's chromium, never "
-                    "`playwright install`.", pytrace=False)
-    with sync_playwright() as p:
-        try:
-            chromium = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        except Exception as exc:
-            pytest.fail(f"could not start {CHROMIUM} through Playwright: {exc}\n"
-                        "Install Debian's browser with `apt-get install -y chromium`.",
-                        pytrace=False)
-        yield chromium
-        chromium.close()
+    """One headless Debian chromium for the module."""
+    yield from launched_chromium()
 
 
 class Lab:

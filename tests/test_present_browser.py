@@ -12,20 +12,14 @@ import pytest
 from eyanalysis.present import format as fmt
 from eyanalysis.present import meta, tables
 from tests import present_cases as cases
-from tests.browser import LAUNCH_ARGS, require_chromium
+from tests.browser import launched_chromium
 
 A4_WIDTH_PX = 794  # 210 mm at 96 dpi
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium()
 
 
 def offline_page(browser, html: str, folder, width: int = 1200):
