@@ -124,13 +124,32 @@ def termly_run(tmp_path_factory, worker_id):
                            notebook=lambda name: folder / "notebooks" / f"{name}.ipynb")
 
 
-# pytest-xdist (--dist loadgroup): the tests of a file stay on one worker, so its module
-# fixtures (a JupyterLab server, a year of releases) start once, except these files of
-# independent end-to-end runs, spread over the workers test by test.
+# pytest-xdist: the tests of a file run on one worker, so its module fixtures (a JupyterLab
+# server, a year of releases) start once, except these files of independent end-to-end
+# runs, spread over the workers test by test. (xdist's own `--dist loadgroup` cannot do it
+# under pytest 9.2, which ignores the group suffix xdist writes into `item._nodeid`.)
 SPREAD = {"test_termly.py", "test_cli.py", "test_forecast_cli.py", "test_hostile.py"}
 
 
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if Path(path).name in SPREAD else path
+
+    config.option.loadscopereorder = False  # keep the order below: longest work first
+    return ByFile(config, log)
+
+
+# The files of the longest work first (browser pages, end-to-end runs), so that the last
+# work handed out is short and the two workers finish together.
+FIRST = ["test_apps_browser.py", "test_termly.py", "test_browser.py", "test_report_final.py",
+         "test_report.py", "test_suppression_audit.py", "test_dataset.py", "test_cli.py",
+         "test_present_browser.py", "test_hostile.py", "test_forecast_cli.py", "test_synth.py"]
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+    rank = {name: i for i, name in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(FIRST)))
