@@ -252,6 +252,10 @@ class Release:
         fig = make_subplots(rows=1, cols=3, subplot_titles=[s[1] for s in series],
                             horizontal_spacing=0.09)
         labels = [_short_term(x) for x in t.term]
+        # the year under the first term and where it changes only: six years side by side
+        # in a third of a printed page run together
+        ticks = [lab if j == 0 or lab.split("<br>")[1] != labels[j - 1].split("<br>")[1]
+                 else lab.split("<br>")[0] for j, lab in enumerate(labels)]
         for i, (col, _name, kind) in enumerate(series, start=1):
             ys, texts = [], []  # values labelled at the two ends only (the lines stay clear)
             for v in t[col]:
@@ -269,7 +273,8 @@ class Release:
                                      showlegend=False, hoverinfo="skip",
                                      connectgaps=False), row=1, col=i)
             fig.update_yaxes(rangemode="tozero", row=1, col=i)
-            fig.update_xaxes(tickangle=0, tickfont={"size": 10}, row=1, col=i)
+            fig.update_xaxes(tickangle=0, tickfont={"size": 10}, tickmode="array",
+                             tickvals=labels, ticktext=ticks, row=1, col=i)
         words = _trend_title(self.trend)
         fig.update_layout(title=style.title(words, f"Last {len(t)} terms; {self.period}"),
                           height=400)
