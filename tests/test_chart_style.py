@@ -145,3 +145,34 @@ def test_unknown_levels_and_modes_are_refused():
         style.level_bars({"GR9": 1}, title_text="t", axis_title="a")
     with pytest.raises(PresentationError, match="panel"):
         style.level_bars(CHILDREN, title_text="t", axis_title="a", ne="apart")
+
+
+def test_labels_on_a_line_get_room_and_sit_away_from_the_line():
+    """Issue #11: end labels drawn over the value axis's ticks ("£143k" over "150") and over
+    a panel title ("939"): the value axis reaches past the highest point, the category axis
+    leaves room at both ends, a label goes below a point the line rises from."""
+    fig = go.Figure(go.Scatter(x=["Aut<br>2024", "Spr<br>2025", "Sum<br>2025"],
+                               y=[143, 178, 205], mode="lines+markers+text",
+                               text=["£143k", "", "£205k"], textposition="top center"))
+    style.apply(fig)
+    low, high = fig.layout.yaxis.range
+    assert low == 0 and high >= 205 * (1 + style.LABEL_HEADROOM) - 1e-9
+    assert fig.layout.xaxis.range == (-style.LABEL_SIDE_ROOM, 2 + style.LABEL_SIDE_ROOM)
+    assert fig.data[0].textposition == ("bottom center", "top center", "top center")
+    fixed = go.Figure(go.Scatter(x=["a", "b"], y=[1, 2], mode="lines+text", text=["1", "2"]))
+    fixed.update_yaxes(range=[0, 10])
+    style.apply(fixed)
+    assert fixed.layout.yaxis.range == (0, 10)  # the caller's range is kept
+
+
+def test_the_symbol_key_goes_below_two_line_tick_labels():
+    one = go.Figure(style.bar(["A", "B"], [10, "c"], name="n", colour=style.PALETTE[0]))
+    two = go.Figure(style.bar(["Learning and<br>development", "B"], [10, "c"], name="n",
+                              colour=style.PALETTE[0]))
+    for fig in (one, two):
+        fig.update_layout(xaxis_title="Visit type")
+        style.apply(fig)
+        style.mark_suppressed(fig)
+    key = [a for a in one.layout.annotations if "confidential" in a.text][0]
+    lower = [a for a in two.layout.annotations if "confidential" in a.text][0]
+    assert lower.yshift < key.yshift and two.layout.margin.b > one.layout.margin.b

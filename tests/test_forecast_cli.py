@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pandas as pd
 
@@ -42,6 +44,21 @@ def test_forecast_one_scenario_to_excel(tmp_path, root):
         cell = r[change]
         assert isinstance(cell.value, int | float) and "£" in cell.number_format
         assert (cell.value > 0) == (r[0].value != "Baseline")
+    # issue #11: rule ids and term codes only where the workbook names its sources (the
+    # sensitivity table's rate parameters, named as in the parameters folder)
+    rule_or_code = re.compile(r"\(F\d+\)|\b(?:F|P|X|M|C|L)\d{1,2}\b|\b\d{4}-(?:AUT|SPR|SUM)\b")
+    seen = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = str(cell.value or "")
+                if sheet.title == "Table 3" and cell.column == 1 and "." in text:
+                    continue  # a rate parameter's name (the note says so)
+                seen.append(text)
+                assert not rule_or_code.search(text), (sheet.title, cell.coordinate, text)
+    notes = " ".join(seen)
+    assert "The caseload is projected from how children joined" in notes
+    assert "rounded to the penny" in notes
 
 
 def test_bad_scenario_exits_2_naming_file_and_path(tmp_path, capsys):

@@ -269,7 +269,7 @@ def test_the_notebook_reads_like_its_report(termly_run):
         page = data.get("text/html", "")
         assert 'class="dataframe' not in page and "<pre" not in page, page[:300]
     sections = [o["data"]["text/html"] for o in shown
-                if "ey-section" in o.get("data", {}).get("text/html", "")]
+                if "class='ey-section'" in o.get("data", {}).get("text/html", "")]
     assert len(sections) == 6
     for block in sections:  # each section opens with the sentence that answers it
         assert re.search(r"</h2><p class='ey-sentence'>\S", block), block[:300]

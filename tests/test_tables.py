@@ -250,3 +250,31 @@ def test_notebook_display_objects_carry_the_same_html():
     shown = tables.show_interactive(frame, spec, limit=cases.LIMIT).data
     assert shown.startswith('<div class="ey-interactive" id="ey_funding">')
     assert tables.interactive_library() in shown
+
+
+def test_a_column_width_gives_long_row_labels_room_in_print():
+    """Issue #11: the funding table's row labels wrapped to four lines in the PDF; a stub
+    column can take a share of the table."""
+    frame = pd.DataFrame({"line": ["Inclusion Supplement, Graduated Response 2"],
+                          "children": [233]})
+    spec = TableSpec(name="wide", title="Funding",
+                     columns={"line": Column("Funding line", width="38%"),
+                              "children": Column("Children", "count")})
+    page = tables.publication_html(frame, spec, limit=6)
+    assert re.search(r"<col\b[^>]*width:\s*38%", page), page[:2000]
+    with pytest.raises(PresentationError, match="share of the table"):
+        Column("Funding line", width="300px")
+
+
+def test_the_sources_table_shows_a_contact_as_name_and_email(root):
+    """Issue #11: the contact showed as a Python dict in the sources table."""
+    import datetime as dt
+
+    from eyanalysis.parameters import load_parameters
+    from eyanalysis.present.notebook import sources
+
+    params = load_parameters(root / "parameters")  # its own read log
+    params.get("publication.contact", dt.date(2026, 8, 31))
+    frame = sources(params)
+    value = frame.set_index("parameter").loc["publication.contact", "value"]
+    assert value == "Early Years Team, early.years@example.org"

@@ -36,13 +36,14 @@ def _pence(pounds) -> object:
     return int((Decimal(str(pounds)) * 100).to_integral_value())
 
 
-def write_workbook(out: Path, fc, table, sens, first: str, args) -> Path:
+def write_workbook(out: Path, fc, table, sens, first: str, args, inputs) -> Path:
     """The forecast as a published workbook (gptables, issue #11): cover, contents, notes,
     then the forecast, the per-level detail and the sensitivity, numbers as numbers with
     formats; every text cell defused. The CSV keeps the README's column contract."""
     from eyanalysis.data.export import defuse_xlsx
     from eyanalysis.present import format as fmt
     from eyanalysis.present import meta, workbook
+    from eyanalysis.present.forecast_notes import method_notes
     from eyanalysis.present.meta import Column, Note, TableSpec
     from eyanalysis.vocabulary import LEVELS
 
@@ -68,7 +69,7 @@ def write_workbook(out: Path, fc, table, sens, first: str, args) -> Path:
                  "children_supported": Column("Children at a graduated level, expected",
                                               "expected")},
         spanners={"Spread of simulated spend": ["p10", "p50", "p90"]},
-        notes=[Note(interval), *(Note(n) for n in fc.notes)],
+        notes=[Note(interval), *(Note(n) for n in method_notes(inputs))],
         source="Caseload model estimated from the data; rates from the dated parameters "
                "and each scenario file")
     by_level = fc.by_level.assign(
@@ -157,7 +158,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             safe_excel({"By financial year": table, "By term": published(fc),
                         "Sensitivity": sensitivity(fc), "By level": fc.by_level}, out)
         else:
-            write_workbook(out, fc, table, sensitivity(fc), first, args)
+            write_workbook(out, fc, table, sensitivity(fc), first, args, inputs)
     if out is not None:
         print(f"wrote {out} ({len(scenarios)} scenarios x {args.terms} terms from {first}, "
               f"{args.paths} paths, seed {args.seed})", file=sys.stderr)

@@ -33,18 +33,25 @@ DEFAULT_UNITS = {"pence": "£", "rate": "£ per hour", "percent": "%"}
 class Column:
     """One shown column: the reader's ``label``, the ``kind`` of value
     (:data:`eyanalysis.present.format.KINDS`), the ``codes`` it holds (shown by their
-    labels), its ``unit`` in workbook and CSV headers (default by kind: ``£``, ``%``)."""
+    labels), its ``unit`` in workbook and CSV headers (default by kind: ``£``, ``%``),
+    its ``width`` in a publication table (a share such as ``"38%"``: long row labels on one
+    or two lines in print instead of four; the other columns share the rest)."""
 
     label: str
     kind: str = "text"
     codes: CodeList | None = None
     unit: str | None = None
+    width: str | None = None
 
     def __post_init__(self):
         if self.kind not in fmt.KINDS:
             raise PresentationError(
                 f"column {self.label!r}: unknown kind {self.kind!r}; use one of "
                 f"{', '.join(fmt.KINDS)}.")
+        if self.width is not None and not re.fullmatch(r"\d{1,2}%", self.width):
+            raise PresentationError(
+                f"column {self.label!r}: width {self.width!r}; give a share of the table "
+                "such as '38%'.")
 
     @property
     def numeric(self) -> bool:

@@ -55,6 +55,8 @@ def sources(params: Parameters | None = None) -> pd.DataFrame:
 
 
 def _text(value) -> str:
+    if isinstance(value, dict):  # a contact: "Early Years Team, early.years@example.org"
+        return ", ".join(_text(v) for v in value.values() if v not in ("", None)) or "(none)"
     if isinstance(value, (list, tuple, set, frozenset)):
         return ", ".join(str(v) for v in value) or "(none)"
     return str(value)

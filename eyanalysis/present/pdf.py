@@ -58,6 +58,11 @@ thead {{ display: table-header-group; }}
 tfoot {{ display: table-row-group; }}
 a {{ color: #1d70b8; }}
 .no-print, button, input, .dt-buttons, .dt-search {{ display: none !important; }}
+/* nbconvert lays each output out as a CSS table, which ends the chain weasyprint follows
+   for break-after: avoid; as blocks, a report section's heading and sentences stay on the
+   page of the chart or table that follows them */
+.jp-OutputArea-child, .jp-OutputArea-output {{ display: block !important;
+  break-inside: auto !important; page-break-inside: auto !important; }}
 """
 
 _server_lock = threading.Lock()

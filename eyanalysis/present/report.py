@@ -174,14 +174,16 @@ class Release:
                 ("Produced with", f"eyanalysis version {__version__}"),
                 ("Contact", "; ".join(contact.lines())),
                 ("Next update", self.next_update)]
-        dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+        # a table, not a grid: weasyprint drew the grid over the headline boxes
+        dl = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td>"
+                     "</tr>" for k, v in rows)
         notice = ""
         if c.provisional:
             notice = (f'<p class="ey-provisional"><strong>Provisional.</strong> These '
                       f"figures are counted on {fmt.date(c.on)}, so far this term; they "
                       "can change until the term ends.</p>")
         return (f"<style>{CSS}</style><div class='ey-release'><h1>{html.escape(self.title)}"
-                f"</h1>{notice}<dl class='ey-meta'>{dl}</dl>{PDF_LINK}</div>")
+                f"</h1>{notice}<table class='ey-meta'><tbody>{dl}</tbody></table>{PDF_LINK}</div>")
 
     def headlines_html(self) -> str:
         """The headline block: each key figure with its changes, then the symbol key."""
@@ -198,11 +200,11 @@ class Release:
         used = fmt.symbols_in(v for k in self.key for v in (k.now, k.last_term, k.last_year))
         key = "".join(f"<p class='ey-symbol'>{html.escape(line)}</p>"
                       for line in fmt.symbol_key(used, self.limit))
-        when = (f"so far this term, counted on {fmt.date(c.on)}" if c.provisional
-                else f"at the end of {fmt.term(c.term)}")
-        intro = (f"<p class='ey-sentence'>Key figures for {fmt.term(c.term)}, {when}, "
-                 "with the change since the end of last term and since the same term last "
-                 "year.</p>")
+        when = (f"for {fmt.term(c.term)}, so far this term, counted on {fmt.date(c.on)}"
+                if c.provisional else f"at the end of {fmt.term(c.term)}")
+        intro = (f"<p class='ey-sentence'>Key figures {when}, with the change since the end "
+                 f"of last term ({fmt.term(last)}) and since the same term last year "
+                 f"({fmt.term(year)}).</p>")
         if c.provisional:
             intro += ("<p class='ey-sentence'>Figures so far this term are compared with "
                       "whole earlier terms, so counts of children at a graduated level and "
@@ -250,6 +252,10 @@ class Release:
         fig = make_subplots(rows=1, cols=3, subplot_titles=[s[1] for s in series],
                             horizontal_spacing=0.09)
         labels = [_short_term(x) for x in t.term]
+        # the year under the first term and where it changes only: six years side by side
+        # in a third of a printed page run together
+        ticks = [lab if j == 0 or lab.split("<br>")[1] != labels[j - 1].split("<br>")[1]
+                 else lab.split("<br>")[0] for j, lab in enumerate(labels)]
         for i, (col, _name, kind) in enumerate(series, start=1):
             ys, texts = [], []  # values labelled at the two ends only (the lines stay clear)
             for v in t[col]:
@@ -267,12 +273,13 @@ class Release:
                                      showlegend=False, hoverinfo="skip",
                                      connectgaps=False), row=1, col=i)
             fig.update_yaxes(rangemode="tozero", row=1, col=i)
-            fig.update_xaxes(tickangle=0, tickfont={"size": 10}, row=1, col=i)
+            fig.update_xaxes(tickangle=0, tickfont={"size": 10}, tickmode="array",
+                             tickvals=labels, ticktext=ticks, row=1, col=i)
         words = _trend_title(self.trend)
         fig.update_layout(title=style.title(words, f"Last {len(t)} terms; {self.period}"),
                           height=400)
         style.apply(fig, legend=False)
-        fig.update_annotations(font_size=13)
+        fig.update_annotations(font_size=13, yshift=10)  # panel titles clear of top ticks
         fig.update_layout(margin={"t": 110})
         return fig
 
@@ -280,9 +287,10 @@ class Release:
 CSS = """
 .ey-release h1 { font-size: 2em; margin-bottom: 0.3em; }
 .ey-provisional { border-left: 6px solid #f47738; padding: 0.4em 0.8em; background: #fff7f0; }
-.ey-meta { display: grid; grid-template-columns: max-content 1fr; gap: 0.2em 1.2em;
-  margin: 1em 0; }
-.ey-meta dt { font-weight: bold; } .ey-meta dd { margin: 0; }
+.ey-meta { border-collapse: collapse; margin: 1em 0; }
+.ey-meta th, .ey-meta td { text-align: left !important; vertical-align: top;
+  padding: 0.15em 1.2em 0.15em 0; border: none; background: none; }
+.ey-meta th { font-weight: bold; white-space: nowrap; }
 .ey-keys { display: flex; flex-wrap: wrap; gap: 12px; margin: 0.8em 0; }
 .ey-key { flex: 1 1 200px; border-top: 5px solid #1d70b8; background: #f3f2f1;
   padding: 0.5em 0.8em; break-inside: avoid; page-break-inside: avoid; }
@@ -301,6 +309,9 @@ CSS = """
     box-sizing: border-box; min-height: 9.5em; }
   .ey-key-value { font-size: 1.5em; }
   .ey-sources table { font-size: 7.5pt; }
+  /* a section's heading and sentences stay with the chart or table that follows */
+  .ey-section, .ey-section > :last-child { break-after: avoid; page-break-after: avoid; }
+  .ey-section { break-inside: avoid; page-break-inside: avoid; }
 }
 """
 
@@ -488,7 +499,7 @@ def _children(ds, c: Counted) -> Section:
     spec = TableSpec(
         name="children_by_level", title="Funded children by SEND level and funding age",
         subtitle=_subtitle("Distinct children", c),
-        columns={"level": Column("SEND level", codes=LEVELS),
+        columns={"level": Column("SEND level", codes=LEVELS, width="34%"),
                  "age_2": Column("2-year-olds", "count"),
                  "age_3_4": Column("3- and 4-year-olds", "count"),
                  "total": Column("All funded children", "count")},
@@ -547,7 +558,7 @@ def _funding(ds, c: Counted, params) -> Section:
         name="funding", title="Inclusion Supplement, Early Years Pupil Premium and other "
         "funding",
         subtitle=_subtitle("Children and amounts", c),
-        columns={"line": Column("Funding line"),
+        columns={"line": Column("Funding line", width="38%"),
                  "children": Column("Children (distinct)", "count"),
                  "predicted_pence": Column("Predicted at the start of term", "pence"),
                  "actual_pence": Column("Declared on the provider portal", "pence"),
@@ -565,7 +576,7 @@ def _funding(ds, c: Counted, params) -> Section:
                     "to the penny; totals add the rounded amounts."), *free],
         source="Termly attendance returns, SEND levels and the dated funding rates")
     total = safe.set_index("line").loc["All funding lines"]
-    declared = "declared so far" if c.provisional else "final, with change requests,"
+    declared = "declared so far" if c.provisional else "final, with change requests"
     sentences = [
         f"All funding lines {c.period}: {fmt.money_rounded(total['final_pence'])} "
         f"{declared}, against {fmt.money_rounded(total['predicted_pence'])} predicted at the "
@@ -590,14 +601,19 @@ def _funding(ds, c: Counted, params) -> Section:
     fig.update_layout(title=style.title(finding, _subtitle(
         "Inclusion Supplement by SEND level", c)), barmode="group", yaxis_title=axis.title,
         xaxis_title="SEND level")
-    if aside:
-        fig.add_annotation(text=f"Not shown: {aside} ({final_label.lower()})",
-                           xref="paper", yref="paper", x=0, y=-0.32, xanchor="left",
-                           yanchor="top", showarrow=False,
-                           font={"size": 12, "color": style.MUTED})
+    for lv in SUPPLEMENT_LEVELS:  # an empty slot says why, not just nothing
+        if not rates.top_up[lv]:
+            fig.add_annotation(text="Not paid", x=LEVELS.short(lv), y=0, yanchor="bottom",
+                               showarrow=False, font={"size": 12, "color": style.MUTED})
     style.apply(fig)
-    fig.update_layout(margin={"b": 110})
     style.mark_suppressed(fig)
+    if aside:  # under the axis title and any symbol key, in pixels: never cut off
+        bottom = max(fig.layout.margin.b or 0, 75)
+        fig.add_annotation(text=f"Not shown: {aside} ({final_label.lower()})",
+                           xref="paper", yref="paper", x=0, y=0, xanchor="left",
+                           yanchor="top", yshift=-(bottom - 8), showarrow=False,
+                           font={"size": 12, "color": style.MUTED})
+        fig.update_layout(margin={"b": bottom + 24})
     return Section("funding", _heading("Funding", c), sentences, safe, spec, fig)
 
 

@@ -22,7 +22,7 @@ from eyanalysis.rules.levels import LEVELS
 
 NOT_APPLICABLE = fmt.SYMBOLS[fmt.NOT_APPLICABLE].text  # no pot: no figure can exist
 RANGE_NOTE = ("Low, central and high: the cost implied by the crosswalk's low, central and "
-              "high band for each home level (S2: the mapping is a judgement).")
+              "high band for each home level (the mapping is a judgement).")
 
 
 def _money_columns(prefix: str, label: str) -> dict[str, Column]:
@@ -74,8 +74,8 @@ def crosswalk_table(comparison: Comparison) -> tuple[pd.DataFrame, TableSpec]:
         title="Crosswalk: the band a child at each home level receives under each scheme",
         columns={"name": Column("Scheme"), "level": Column("Home level"),
                  **{p: Column(f"Band, {p}") for p in POINTS}},
-        notes=["S2: a judgement kept as a parameter per scheme "
-               "(parameters/schemes/<scheme>/crosswalk.yaml); 'none' means no award.",
+        notes=["A judgement kept as a parameter per scheme (its crosswalk file in the "
+               "parameters folder); 'none' means no award.",
                *(line for line in comparison.assumptions())],
         sheet="Crosswalk")
     return pd.DataFrame(rows, columns=["name", "level", *POINTS]), spec
@@ -84,10 +84,10 @@ def crosswalk_table(comparison: Comparison) -> tuple[pd.DataFrame, TableSpec]:
 def ieyf_table(ieyf: pd.DataFrame) -> tuple[pd.DataFrame, TableSpec]:
     spec = TableSpec(
         name="ieyf_allocation",
-        title="Inclusive Early Years Fund: each setting's upfront allocation (I1)",
+        title="Inclusive Early Years Fund: each setting's upfront allocation",
         columns={"setting_id": Column("Setting"), "ieyf_pence": Column("Allocation", "pence")},
-        notes=["Allocated upfront with no applications, by the ieyf.allocation_method "
-               "parameter; the authority's sum is ieyf.allocation."],
+        notes=["Allocated upfront with no applications, by the method and the authority's "
+               "sum set in the parameters (see the sources)."],
         sheet="IEYF")
     return ieyf, spec
 
@@ -156,7 +156,7 @@ def caption_markdown(comparison: Comparison):
     """The crosswalk assumptions as Markdown, for the cell under a chart."""
     from IPython.display import Markdown
 
-    lines = ["**Crosswalk assumptions** (S2: each home level mapped to a scheme's bands; "
+    lines = ["**Crosswalk assumptions** (each home level mapped to a scheme's bands; "
              "the bars show the central band, the whiskers the low and high bands):", ""]
     lines += [f"- {line}" for line in comparison.assumptions()]
     lines += [f"- *Note:* {note}" for note in comparison.notes]

@@ -88,6 +88,9 @@ def publication_table(frame: pd.DataFrame, spec: TableSpec, *, limit: int | None
     if numeric:
         gt = gt.cols_align("right", columns=numeric)
     gt = gt.cols_align("left", columns=[c for c in spec.columns if c not in numeric])
+    widths = {c: col.width for c, col in spec.columns.items() if col.width}
+    if widths:
+        gt = gt.cols_width(cases=widths)
     if spec.total_row and len(safe):
         gt = gt.tab_style(style.text(weight="bold"), loc.body(rows=[len(safe) - 1]))
         gt = gt.tab_style(style.borders(sides="top", color=TEXT, weight="2px"),

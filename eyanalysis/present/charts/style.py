@@ -91,7 +91,58 @@ def apply(fig: go.Figure, *, legend: bool | None = None) -> go.Figure:
     fig.for_each_yaxis(lambda ax: ax.update(tickformat=",") if not ax.tickformat else None)
     if any(t.type == "bar" for t in fig.data):
         fig.update_yaxes(rangemode="tozero")
+    room_for_labels(fig)
     return fig
+
+
+#: Head room above the highest labelled point, as a share of the axis range: a label drawn
+#: above a point stays under the panel's title (plotly's autorange ignores point labels).
+LABEL_HEADROOM = 0.2
+#: Space before the first and after the last category of a labelled line, in categories:
+#: a label centred on an end point stays clear of the tick labels of the value axis.
+LABEL_SIDE_ROOM = 0.9
+
+
+def room_for_labels(fig: go.Figure) -> go.Figure:
+    """Give the labels drawn on line points room (Analysis Function: "label data directly
+    where it fits"): the value axis of every scatter trace with text labels reaches
+    :data:`LABEL_HEADROOM` above its highest point (from zero where the axis starts there),
+    and its category axis leaves :data:`LABEL_SIDE_ROOM` before the first and after the last
+    point, so no label is drawn over a tick label or a panel title. A label left at
+    ``top center`` goes on the side of its point away from the line (below a point the line
+    rises from or to, above one it falls from or to), so the line never runs through it.
+    Axes given a range by the caller are left alone."""
+    for t in fig.data:
+        if t.type != "scatter" or "text" not in (t.mode or "") or not t.text:
+            continue
+        ys = [float(v) for v in (t.y or ()) if v is not None]
+        if not ys:
+            continue
+        if t.textposition in (None, "top center"):
+            t.textposition = _clear_of_line(list(t.y))
+        yname = "yaxis" + (t.yaxis or "y")[1:]
+        xname = "xaxis" + (t.xaxis or "x")[1:]
+        yaxis, xaxis = fig.layout[yname], fig.layout[xname]
+        if yaxis.range is None:
+            low = 0.0 if yaxis.rangemode == "tozero" or min(ys) >= 0 else min(ys)
+            high = max(max(ys), 0.0)
+            span = (high - low) or abs(high) or 1.0
+            fig.layout[yname].range = [low, high + span * LABEL_HEADROOM]
+        if xaxis.range is None and t.x is not None and all(isinstance(v, str) for v in t.x):
+            n = len(t.x)
+            fig.layout[xname].range = [-LABEL_SIDE_ROOM, n - 1 + LABEL_SIDE_ROOM]
+    return fig
+
+
+def _clear_of_line(ys: list) -> list[str]:
+    """Per point: ``bottom center`` where the neighbouring points are higher (the line
+    leaves upwards), else ``top center``."""
+    out = []
+    for j, y in enumerate(ys):
+        near = [ys[k] for k in (j - 1, j + 1) if 0 <= k < len(ys) and ys[k] is not None]
+        low = y is not None and near and all(float(v) > float(y) for v in near)
+        out.append("bottom center" if low else "top center")
+    return out
 
 
 # -- units ------------------------------------------------------------------------------------
@@ -188,10 +239,15 @@ def mark_suppressed(fig: go.Figure, *, limit: int | None = None) -> go.Figure:
         lines = [part for line in fmt.symbol_key(used, limit)
                  for part in textwrap.wrap(line, KEY_WIDTH)]
         titled = any(ax.title.text for ax in fig.select_xaxes())
+        # tick labels on two or three lines push the axis title down: the key goes lower
+        ticks = max((str(v).count("<br>") + 1 for t in bars if t.orientation != "h"
+                     for v in (t.x or ())), default=1)
+        extra = 16 * (ticks - 1)
         fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0, y=0,
-                           xanchor="left", yanchor="top", yshift=-60 if titled else -34,
+                           xanchor="left", yanchor="top",
+                           yshift=(-60 if titled else -34) - extra,
                            align="left", showarrow=False, font={"size": 11, "color": MUTED})
-        fig.update_layout(margin={"b": (75 if titled else 50) + 15 * len(lines)})
+        fig.update_layout(margin={"b": (75 if titled else 50) + 15 * len(lines) + extra})
     return fig
 
 
