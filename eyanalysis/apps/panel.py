@@ -96,9 +96,8 @@ def dashboard(caseload, ds):
     ``caseload`` is :class:`eyanalysis.analysis.panel.Caseload`, ``ds`` the dataset it
     was built from."""
     import ipywidgets as w
-    import plotly.graph_objects as go
 
-    from eyanalysis.apps import download
+    from eyanalysis.apps import download, figures
     from eyanalysis.present.charts.panel import backlog_figure
 
     apps = caseload.applications
@@ -131,7 +130,8 @@ def dashboard(caseload, ds):
         finally:
             busy.value = ""
 
-    fig = go.FigureWidget(backlog_figure(caseload.backlog).update_layout(width=1050))
+    # plotly.js from the page's shared bundle (apps.figures); the chart never changes
+    fig = figures.Chart(backlog_figure(caseload.backlog).update_layout(width=1050))
 
     weeks = w.IntSlider(value=6, min=1, max=26, description="Weeks ahead", style=wide,
                         continuous_update=False)
