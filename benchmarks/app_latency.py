@@ -75,6 +75,35 @@ def start(name: str, base: Path) -> tuple[subprocess.Popen, str]:
                      + (base / f"{name}.log").read_text(errors="replace")[-2000:])
 
 
+def cpu_seconds(session: int) -> float:
+    """CPU time used so far by every process of a session (the app, Voila, its kernels)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:  # field 6 of stat: the session id
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def wait_idle(proc: subprocess.Popen, quiet: float = 3.0, timeout: float = 300) -> float:
+    """Wait until the app's processes use under 5% of a core for ``quiet`` seconds (Voila's
+    pre-heated kernel has run the notebook); returns the seconds waited."""
+    t0 = time.monotonic()
+    last, since = cpu_seconds(proc.pid), time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        time.sleep(0.5)
+        now = cpu_seconds(proc.pid)
+        if now - last > 0.025:
+            since = time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+        last = now
+    return time.monotonic() - t0
+
+
 def stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -143,31 +172,45 @@ APPS = {"spread": ("Settings in Intensive support", spread_changes),
         "panel": ("listed for the meeting on", panel_changes)}
 
 
+def open_page(browser, url: str, ready: str) -> tuple[object, float]:
+    """A page on ``url`` (outside requests aborted) and the seconds from the request to
+    every chart drawn with data and the app's ``ready`` text shown."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        ("http://127.0.0.1", "data:", "blob:")) else r.abort())
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=300_000)
+    page.wait_for_function(
+        "(t) => !!document.body && document.body.innerText.includes(t) && "
+        "[...document.querySelectorAll('.js-plotly-plot')].length > 0 && "
+        "[...document.querySelectorAll('.js-plotly-plot')].every(p => "
+        "(p.data || []).length > 0)", arg=ready, timeout=300_000, polling=50)
+    return page, time.perf_counter() - t0
+
+
 def measure(name: str, n: int, browser, base: Path) -> dict:
+    """Cold: the page requested as soon as the address is printed (Voila's kernel may still
+    be running the notebook). Warm: a second page once the server is idle again (Voila has
+    pre-heated the next kernel), then the changes on that page."""
     proc, url = start(name, base)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-            ("http://127.0.0.1", "data:", "blob:")) else r.abort())
         ready, changes = APPS[name]
-        t0 = time.perf_counter()
-        page.goto(url, wait_until="commit", timeout=300_000)
-        page.wait_for_function(
-            "(t) => !!document.body && document.body.innerText.includes(t) && "
-            "[...document.querySelectorAll('.js-plotly-plot')].length > 0 && "
-            "[...document.querySelectorAll('.js-plotly-plot')].every(p => "
-            "(p.data || []).length > 0)", arg=ready, timeout=300_000, polling=50)
-        first = time.perf_counter() - t0
+        page, cold = open_page(browser, url, ready)
+        page.close()
+        waited = wait_idle(proc)
+        page, warm = open_page(browser, url, ready)
         page.evaluate(WATCH_BUSY)
         times = changes(page, n)
         busy = page.evaluate("() => window.__busySeen")
+        charts = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
         page.close()
     finally:
         stop(proc)
-    return {"app": name, "first_render_s": round(first, 2),
+    return {"app": name, "first_render_cold_s": round(cold, 2),
+            "first_render_warm_s": round(warm, 2), "idle_wait_s": round(waited, 1),
             "change_median_s": round(statistics.median(times), 2),
             "change_max_s": round(max(times), 2), "changes": len(times),
-            "busy_indicator_seen": busy}
+            "charts": charts, "busy_indicator_seen": busy, "load": loadavg()}
 
 
 def main(argv=None) -> int:
@@ -196,11 +239,13 @@ def main(argv=None) -> int:
         shutil.rmtree(base, ignore_errors=True)
     print(f"load average (1 min) at start {load_start}, at end {loadavg()}, "
           f"{os.cpu_count()} cores")
-    print("| app | first render (s) | change, median (s) | change, max (s) | changes |")
-    print("|---|---|---|---|---|")
+    print("| app | first render, cold (s) | first render, warm (s) | change, median (s) | "
+          "change, max (s) | changes | load at end |")
+    print("|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['app']} | {r['first_render_s']} | {r['change_median_s']} | "
-              f"{r['change_max_s']} | {r['changes']} |")
+        print(f"| {r['app']} | {r['first_render_cold_s']} | {r['first_render_warm_s']} | "
+              f"{r['change_median_s']} | {r['change_max_s']} | {r['changes']} | "
+              f"{r['load']} |")
     return 0
 
 

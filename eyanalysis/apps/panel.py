@@ -119,7 +119,7 @@ def dashboard(caseload, ds):
     cache: dict = {}
 
     def refresh(*_):
-        busy.value = "<p><b>Loading the applications…</b></p>"
+        busy.value = "<p class='ey-busy'><b>Loading the applications…</b></p>"
         try:
             key = date_pick.value
             if key not in cache:
