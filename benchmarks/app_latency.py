@@ -3,10 +3,15 @@
 Starts each app as a user does (``eyanalysis app NAME --no-browser``), opens it in headless
 Debian chromium (Playwright, every request outside 127.0.0.1 aborted) and measures
 
-* first render: from the page request to every chart of the page drawn (with the app's
-  headline text), on the pre-heated kernel Voila keeps ready;
-* redraw: from a control change to the page showing the new state (the text that names
-  the new choice and every chart changed), median and maximum over several changes;
+* first render, cold: from the page request, made as soon as the command prints the
+  address (Voila's pre-heated kernel may still be running the notebook), to every chart of
+  the page drawn with data (with the app's headline text);
+* first render, warm: the same for a second page, requested once the app's processes are
+  idle again (Voila has pre-heated the next kernel): what a user meets who opens the app
+  after it has started;
+* redraw (on the warm page): from a control change to the page showing the new state (the
+  text that names the new choice and every chart changed), median and maximum over several
+  changes;
 * whether the busy indicator ("Updating...") was seen during changes that took over 0.3 s.
 
 Run ``python benchmarks/app_latency.py [spread forecast panel] [--changes N]`` and copy the
