@@ -80,16 +80,26 @@ def start(name: str, base: Path) -> tuple[subprocess.Popen, str]:
                      + (base / f"{name}.log").read_text(errors="replace")[-2000:])
 
 
-def cpu_seconds(session: int) -> float:
-    """CPU time used so far by every process of a session (the app, Voila, its kernels)."""
-    total = 0.0
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and all its descendants (the app, Voila and the
+    kernels it starts: jupyter_client starts each kernel in a session of its own)."""
+    stats = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) == session:  # field 6 of stat: the session id
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        stats[int(stat.parent.name)] = (int(fields[1]), ticks)  # parent, CPU seconds
+    family, total, grew = {root}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (parent, _) in stats.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    for pid in family:
+        total += stats.get(pid, (0, 0.0))[1]
     return total
 
 
