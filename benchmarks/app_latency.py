@@ -127,11 +127,25 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+STALL = 120_000  # ms: a change not shown by then is reported as stalled, not timed
+
+
 def timed(page, change, done_js: str, arg=None) -> float:
+    """Seconds from ``change`` to ``done_js`` true; ``inf`` (reported) if it never is."""
+    from playwright.sync_api import TimeoutError as Timeout
+
     before = page.evaluate(SIGNATURES)
     t0 = time.perf_counter()
     change()
-    page.wait_for_function(done_js, arg=[before, arg], timeout=120_000, polling=50)
+    try:
+        page.wait_for_function(done_js, arg=[before, arg], timeout=STALL, polling=50)
+    except Timeout:
+        shot = Path(tempfile.gettempdir()) / f"app-latency-stall-{int(time.time())}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        busy = page.evaluate("() => !!document.querySelector('.ey-busy')")
+        print(f"stalled: {arg!r} not shown after {STALL / 1000:.0f} s (busy indicator "
+              f"{'on' if busy else 'off'}; screenshot {shot})", file=sys.stderr, flush=True)
+        return float("inf")
     return time.perf_counter() - t0
 
 
