@@ -162,6 +162,8 @@ def spread_changes(page, n: int) -> list[float]:
         k = 1 + i % (len(names) - 1)
         out.append(timed(page, lambda k=k: district.select_option(index=k),
                          CHANGED % SIGNATURES, f"Intensive support in {names[k]}"))
+        if out[-1] == float("inf"):
+            break  # stalled: the page answers no more
     return out
 
 
@@ -177,6 +179,8 @@ def forecast_changes(page, n: int) -> list[float]:
 
         out.append(timed(page, change, CHANGED % SIGNATURES,
                          f"Graduated Response 3 top-up £{value}"))
+        if out[-1] == float("inf"):
+            break  # stalled: the page answers no more
     return out
 
 
