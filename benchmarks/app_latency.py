@@ -151,6 +151,7 @@ def timed(page, change, done_js: str, arg=None) -> float:
 
 CHANGED = """([before, text]) => { const now = (%s)();
     return (!text || document.body.innerText.includes(text))
+        && !document.querySelector('.ey-busy')
         && now.length === before.length && now.some((s, i) => s !== before[i]); }"""
 
 
@@ -168,17 +169,19 @@ def spread_changes(page, n: int) -> list[float]:
 
 
 def forecast_changes(page, n: int) -> list[float]:
-    box = page.get_by_label("Graduated Response 3 top-up (£ per hour)", exact=True)
+    # EYPP, not a top-up rate: a 5p top-up change moves the comparison chart's bars by
+    # under a pixel, so "every chart changed" could never be seen
+    box = page.get_by_label("Early Years Pupil Premium (£ per hour)", exact=True)
     out = []
     for i in range(n):
-        value = f"{1.70 + 0.05 * i:.2f}"
+        value = f"{1.50 + 0.25 * i:.2f}"
 
         def change(value=value):
             box.fill(value)
             box.press("Enter")
 
         out.append(timed(page, change, CHANGED % SIGNATURES,
-                         f"Graduated Response 3 top-up £{value}"))
+                         f"Early Years Pupil Premium £{value}"))
         if out[-1] == float("inf"):
             break  # stalled: the page answers no more
     return out
