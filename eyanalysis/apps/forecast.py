@@ -384,8 +384,14 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
             levels.value = publication_html(lf, ls)
             options = list(state["scenarios"]) + [WHAT_IF]
             chosen = [n for n in pick.value if n in options] or [BASELINE, WHAT_IF]
-            pick.options = options
-            pick.value = tuple(chosen[:MAX_COMPARED])
+            # new options reset the choice and then restore it: without on_pick meanwhile,
+            # or the chart is redrawn three times (traces removed and added twice)
+            pick.unobserve(on_pick, names="value")
+            try:
+                pick.options = options
+                pick.value = tuple(chosen[:MAX_COMPARED])
+            finally:
+                pick.observe(on_pick, names="value")
             show_compare(fy)
         finally:
             busy.value = ""
