@@ -39,8 +39,16 @@ from tests.browser import (
     screenshot,
 )
 
+# Waits are bounds for a stall, not expected times: a correct page under CI load (2 cores,
+# two xdist workers each running end-to-end tests) first renders in 25-60 s (the data check
+# and Voila's pre-heated kernel included) and redraws a change in 1-3 s (docs/performance.md,
+# "The apps"). A page that stops answering still fails, naming what it waited for.
 FIRST_RENDER = 240_000  # ms: the data check plus the first page on 2 shared cores
 CHANGE = 60_000  # ms for one control change to reach every chart
+# the page is idle: no busy indicator ("Updating the page…") on it. Waits test it before
+# computing chart signatures (every path of every chart): a page polled with that work
+# on loaded cores spends its time answering the poll instead of drawing
+SETTLED = "() => !!document.body && !document.querySelector('.ey-busy')"
 TODAY = dt.date.today()
 
 # every chart drawn with its data, or empty and saying so in its title ("No setting had...")
@@ -76,6 +84,12 @@ class App:
         except Exception as exc:
             self.fail(f"app {self.name}: timed out after {timeout / 1000:.0f} s waiting for "
                       f"{what} ({type(exc).__name__})")
+
+    def settle(self) -> None:
+        """Wait until the kernel has finished the last change (no busy indicator) and every
+        chart is drawn with its data."""
+        self.wait("the busy indicator to clear", SETTLED)
+        self.wait("every chart to be drawn with its data", DRAWN)
 
     def charts(self) -> list[str]:
         return self.page.evaluate(CHART_SIGNATURES)
@@ -162,7 +176,7 @@ def spread(browser, tmp_path_factory):
 
 def test_spread_filter_changes_every_chart_and_table(spread):
     page = spread.page
-    page.wait_for_timeout(1000)
+    spread.settle()  # the page's first redraw done: the charts compared are final
     screenshot(page, "app-spread-before")
     before = spread.charts()
     assert len(before) >= 8, f"{len(before)} charts"
@@ -181,13 +195,14 @@ def test_spread_filter_changes_every_chart_and_table(spread):
                 "e => e.innerText.includes('Settings in Intensive support in ' + d))",
                 options[1])
     spread.wait("every chart to change",
-                f"""(before) => {{ const now = ({CHART_SIGNATURES})();
+                f"""(before) => {{ if (document.querySelector('.ey-busy')) return false;
+                    const now = ({CHART_SIGNATURES})();
                     return now.length === before.length
                         && now.every((s, i) => s !== before[i]); }}""", before)
     spread.wait("every chart to be drawn with its data after the change", DRAWN)
     list_after = page.locator(".widget-html", has_text=lead).first.inner_text()
     assert list_after != list_text and f"in {options[1]} on" in list_after
-    page.wait_for_timeout(800)
+    spread.settle()
     screenshot(page, "app-spread-after-district")
     assert not spread.outside, f"requests outside 127.0.0.1: {spread.outside[:5]}"
 
@@ -233,6 +248,7 @@ def test_planner_scenario_saved_and_read_back_by_the_forecast_command(planner, t
     page = planner.page
     answer = page.locator(".widget-html", has_text="What if:").first
     assert "no change from the baseline yet" in answer.inner_text()
+    planner.settle()
     screenshot(page, "app-forecast-before")
     before = planner.charts()
     gr3 = page.get_by_label("Graduated Response 3 top-up (£ per hour)", exact=True)
@@ -242,8 +258,8 @@ def test_planner_scenario_saved_and_read_back_by_the_forecast_command(planner, t
                  "() => [...document.querySelectorAll('.widget-html')].some(e => "
                  "e.innerText.includes('Graduated Response 3 top-up £1.95 from 1 April'))")
     planner.wait("the comparison chart to change",
-                 f"(before) => JSON.stringify(({CHART_SIGNATURES})()) !== "
-                 "JSON.stringify(before)", before)
+                 f"(before) => !document.querySelector('.ey-busy') && "
+                 f"JSON.stringify(({CHART_SIGNATURES})()) !== JSON.stringify(before)", before)
     name = page.get_by_label("Scenario name", exact=True)
     name.fill("GR3 at £1.95 from browser")
     page.locator("button", has_text="Save scenario").click()

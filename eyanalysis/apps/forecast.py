@@ -299,9 +299,8 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
     import tempfile
 
     import ipywidgets as w
-    import plotly.graph_objects as go
 
-    from eyanalysis.apps import download
+    from eyanalysis.apps import download, figures
 
     state = {"fc": fc, "scenarios": {s.name: s for s in scenarios}}
     day0 = first_april(fc)
@@ -352,12 +351,13 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
         names = list(pick.value)[:MAX_COMPARED] or [BASELINE]
         frame, spec = comparison_frame(fy, names)
         compare.value = publication_html(frame, spec)
-        old = chart_box.children
         fig = comparison_figure(fy, names)
         fig.update_layout(width=1050)  # a widget in a Box does not stretch by itself
-        chart_box.children = (go.FigureWidget(fig),)
-        for widget in old:
-            widget.close()
+        # one chart for the life of the page, redrawn in place (apps.figures)
+        if chart_box.children:
+            figures.redraw(chart_box.children[0], fig)
+        else:
+            chart_box.children = (figures.Chart(fig),)
         state["compared"] = names
 
     def recompute(*_):
@@ -384,8 +384,14 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
             levels.value = publication_html(lf, ls)
             options = list(state["scenarios"]) + [WHAT_IF]
             chosen = [n for n in pick.value if n in options] or [BASELINE, WHAT_IF]
-            pick.options = options
-            pick.value = tuple(chosen[:MAX_COMPARED])
+            # new options reset the choice and then restore it: without on_pick meanwhile,
+            # or the chart is redrawn three times (traces removed and added twice)
+            pick.unobserve(on_pick, names="value")
+            try:
+                pick.options = options
+                pick.value = tuple(chosen[:MAX_COMPARED])
+            finally:
+                pick.observe(on_pick, names="value")
             show_compare(fy)
         finally:
             busy.value = ""

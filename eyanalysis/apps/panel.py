@@ -96,9 +96,8 @@ def dashboard(caseload, ds):
     ``caseload`` is :class:`eyanalysis.analysis.panel.Caseload`, ``ds`` the dataset it
     was built from."""
     import ipywidgets as w
-    import plotly.graph_objects as go
 
-    from eyanalysis.apps import download
+    from eyanalysis.apps import download, figures
     from eyanalysis.present.charts.panel import backlog_figure
 
     apps = caseload.applications
@@ -120,7 +119,7 @@ def dashboard(caseload, ds):
     cache: dict = {}
 
     def refresh(*_):
-        busy.value = "<p><b>Loading the applications…</b></p>"
+        busy.value = "<p class='ey-busy'><b>Loading the applications…</b></p>"
         try:
             key = date_pick.value
             if key not in cache:
@@ -131,7 +130,8 @@ def dashboard(caseload, ds):
         finally:
             busy.value = ""
 
-    fig = go.FigureWidget(backlog_figure(caseload.backlog).update_layout(width=1050))
+    # plotly.js from the page's shared bundle (apps.figures); the chart never changes
+    fig = figures.Chart(backlog_figure(caseload.backlog).update_layout(width=1050))
 
     weeks = w.IntSlider(value=6, min=1, max=26, description="Weeks ahead", style=wide,
                         continuous_update=False)

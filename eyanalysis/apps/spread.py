@@ -521,6 +521,8 @@ def explorer(view: SpreadView, choice: Choice):
     """The team manager's page as widgets: the filter bar over every section."""
     import ipywidgets as w
 
+    from eyanalysis.apps import figures
+
     wide = {"description_width": "8em"}
     pick_d = w.Dropdown(options=[("All districts", ALL)] + [(d, d) for d in view.districts],
                         value=choice.district, description="District", style=wide)
@@ -557,13 +559,13 @@ def explorer(view: SpreadView, choice: Choice):
                       choice.from_level)
 
     def put(box, fig):
-        old = box.children
-        # a new FigureWidget made from a finished figure: a page that connects late
-        # (Voila) reads its traces from the widget state
+        # one chart per box for the life of the page, redrawn in place: a new
+        # FigureWidget per change would send plotly.js again (apps.figures)
         fig.update_layout(width=WIDTH)  # a widget in a Box does not stretch by itself
-        box.children = (go.FigureWidget(fig),)
-        for widget in old:
-            widget.close()
+        if box.children:
+            figures.redraw(box.children[0], fig)
+        else:
+            box.children = (figures.Chart(fig),)
 
     def draw_list(level, c):
         parts = lists[level]

@@ -28,6 +28,10 @@ APPS = {
     "forecast": ("funding_forecast", "the budget planner's funding forecast"),
     "panel": ("panel_caseload", "the panel officer's caseload"),
 }
+#: Apps whose page draws every plotly chart as a widget (:mod:`eyanalysis.apps.figures`):
+#: Voila then skips plotly's renderer of static figures, a second copy of plotly.js (about
+#: 5 MB) that every page would otherwise load and evaluate (issue #12 item 5).
+WIDGET_CHARTS_ONLY = {"spread"}
 #: Parameters every app sets: interactive, and the date parameters blank (today).
 APP_VALUES = {
     "spread": {"as_of": "", "compare_from": ""},
@@ -73,14 +77,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def voila_argv(notebook: Path, port: int) -> list[str]:
+def voila_argv(notebook: Path, port: int, widget_charts_only: bool = False) -> list[str]:
     """The Voila command line: loopback only, this port or fail, no browser of its own,
-    no tracebacks to the user (they go to the log)."""
+    no tracebacks to the user (they go to the log). ``widget_charts_only``: the page has no
+    static plotly figure, so plotly's mime renderer is not loaded."""
     return [sys.executable, "-m", "voila", notebook.name, "--no-browser", f"--port={port}",
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|js|woff2?|ttf)']",
             "--theme=light", f"--template={TEMPLATE}", "--preheat_kernel=True",
-            "--pool_size=1"]
+            "--pool_size=1"] + (
+        ["--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']"]
+        if widget_charts_only else [])
 
 
 def offline_config(folder: Path) -> dict[str, str]:
@@ -142,7 +149,7 @@ def _run(args: argparse.Namespace) -> int:
         saved = prepare_data(args.data, folder)
         notebook = app_notebook(args.name, folder / "app", str(saved))
         env = offline_config(folder)
-        argv = voila_argv(notebook, port)
+        argv = voila_argv(notebook, port, args.name in WIDGET_CHARTS_ONLY)
         log = open(folder / "voila.log", "wb")  # noqa: SIM115 (kept open for the server)
         proc = subprocess.Popen(argv, cwd=notebook.parent, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
