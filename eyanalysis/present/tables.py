@@ -308,10 +308,17 @@ def interactive_widget(frame: pd.DataFrame, spec: TableSpec, *, page_length: int
     data, options, notes = interactive_options(frame, spec, page_length=page_length,
                                                limit=limit, dates=dates, buttons=buttons)
     caption = options.pop("caption")
+    # The widget's page script empties the table (caption included) when it redraws it for
+    # new arguments and sets the caption again only when the caption changes: the caption
+    # also goes with the DataTables arguments, which set it on every redraw. One message
+    # to the page per update (hold_sync): the table is redrawn once.
     if table is None:
         table = ITable(data, caption=caption, **options)
+        table._dt_args = {**table._dt_args, "caption": caption}
     else:
-        table.update(data, caption=caption, **options)
+        with table.hold_sync():
+            table.update(data, caption=caption, **options)
+            table._dt_args = {**table._dt_args, "caption": caption}
     table.notes = notes
     return table
 
