@@ -131,12 +131,10 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> bool:
     return False
 
 
-class Stopped(BaseException):  # like KeyboardInterrupt: never caught as an error
-    """SIGTERM or SIGINT (Ctrl+C) arrived: stop the server and clean up."""
-
-
 def _stop_signal(signum, _frame):
-    raise Stopped(signal.Signals(signum).name)
+    # SIGTERM (a service manager) is handled as Ctrl+C is: KeyboardInterrupt, never caught
+    # as an error on the way
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def stop_server(proc: subprocess.Popen, timeout: float = 20) -> None:
@@ -210,8 +208,8 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
         print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
         return code or 1
-    except Stopped as why:
-        print(f"Stopping ({why})...", file=sys.stderr, flush=True)
+    except KeyboardInterrupt as why:
+        print(f"Stopping ({why or 'SIGINT'})...", file=sys.stderr, flush=True)
         return 0
     finally:
         # no signal may interrupt the clean-up itself
