@@ -6,6 +6,11 @@ sets the data source (``--data``), ``interactive = True`` and the date parameter
 (today), like papermill's injected parameters; Voila serves that copy on 127.0.0.1 and the
 address is printed. Nothing is fetched from the internet: the page's only outside resource,
 Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
+
+Ctrl+C and SIGTERM stop it cleanly at any moment (:func:`stop_server`): Voila runs in a
+session of its own and is stopped once, its kernels (process groups of their own) after it,
+and the temporary folder (checked data, notebook copy, Voila's connection files through
+``TMPDIR``) is removed; the exit status is 0.
 """
 
 from __future__ import annotations
@@ -175,13 +180,13 @@ def _run(args: argparse.Namespace) -> int:
         raise InputDataError("Voila is not installed: run the README's main command "
                              "(pip install -c constraints.txt -e .).")
     port = args.port or free_port()
-    folder = Path(tempfile.mkdtemp(prefix=f"eyanalysis-app-{args.name}-"))
     # a service manager's SIGTERM and Ctrl+C stop the app the same way, at any moment
     # (while the data are checked too): Voila and its kernels end, the folder is removed
     previous = {sig: signal.signal(sig, _stop_signal) for sig in (signal.SIGTERM,
                                                                   signal.SIGINT)}
-    proc = None
+    proc, folder = None, None
     try:
+        folder = Path(tempfile.mkdtemp(prefix=f"eyanalysis-app-{args.name}-"))
         saved = prepare_data(args.data, folder)
         notebook = app_notebook(args.name, folder / "app", str(saved))
         env = offline_config(folder)
@@ -218,7 +223,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             if proc is not None:
                 stop_server(proc)
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
