@@ -191,6 +191,57 @@ def test_comparison_exports_a_standard_workbook_with_no_formula(small_forecast,
     assert numbers and max(numbers) > 100_000  # pounds stored as numbers
 
 
+def _widgets(box) -> list:
+    found, todo = [], [box]
+    while todo:
+        widget = todo.pop()
+        found.append(widget)
+        todo += list(getattr(widget, "children", ()))
+    return found
+
+
+def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample, params,
+                                         tmp_path):
+    """Issue #12/#14: the budget planner's page ends with the same caseload under other
+    authorities' schemes (S1-S3), the schemes view itself: picking schemes and regrouping
+    change its chart and its crosswalk assumptions, in the planner's page."""
+    import ipywidgets as w
+    import plotly.graph_objects as go
+
+    from eyanalysis.analysis import schemes as scheme_costs
+    from eyanalysis.apps import forecast as planner
+
+    fc, scenarios = small_forecast
+    comparison, _ = scheme_costs.compare_term(sample, forecast_inputs.last_term,
+                                              params=params)
+    assert len(comparison.schemes) >= 3
+    page = planner.planner(fc, forecast_inputs, params, scenarios, folder=tmp_path,
+                           schemes=comparison)
+    without = planner.planner(fc, forecast_inputs, params, scenarios, folder=tmp_path)
+    assert len(page.children) == len(without.children) + 2
+    heading, box = page.children[-2:]
+    assert "Other authorities' inclusion schemes" in heading.value
+    assert "ey-schemes" in box._dom_classes
+    found = _widgets(box)
+    fig = next(x for x in found if isinstance(x, go.FigureWidget))
+    assumptions = next(x for x in found if isinstance(x, w.HTML)
+                       and "Crosswalk assumptions" in x.value)
+    picker = next(x for x in found if isinstance(x, w.SelectMultiple))
+    grouping = next(x for x in found if isinstance(x, w.ToggleButtons))
+    names = {sid: s.name for sid, s in comparison.schemes.items()}
+    assert all(n in assumptions.value for n in names.values())
+    first, *others = list(comparison.schemes)
+    picker.value = (first,)
+    assert names[first] in assumptions.value
+    shown = assumptions.value.count("<li>") - assumptions.value.count("<li><i>Note:")
+    assert shown == 1  # one scheme's crosswalk line (the notes always stay)
+    assert "by level" in fig.layout.title.text
+    grouping.value = "Setting type"
+    assert "by setting type" in fig.layout.title.text
+    # the planner's own figures are untouched by the schemes section
+    assert [type(c) for c in page.children[:-2]] == [type(c) for c in without.children]
+
+
 # -- panel officer --------------------------------------------------------------------------
 
 def test_meeting_picker_lists_future_meetings_first(sample, params):
@@ -383,6 +434,57 @@ def test_link_adviser_is_listed_when_the_data_have_it(sample):
                                     "targeted", search="adviser b")
     assert spec.columns["link_adviser"].label == "Link adviser"
     assert len(frame) and (frame["link_adviser"] == "Adviser B").all()
+
+
+def test_support_lists_are_itables_updated_in_place(spread_view):
+    """The team manager's Targeted and Intensive lists are itables widgets (search, sort,
+    CSV/Excel of the rows shown, offline: the DataTables bundle travels with the widget),
+    every row sent, dates sorted in time order; a filter change updates the same widgets
+    in place, and the formula-safe download links under them follow."""
+    import ipywidgets as w
+    from itables.widget import ITable
+
+    from eyanalysis.apps.spread import Choice, explorer
+
+    v = spread_view
+    on, start = dt.date(2026, 11, 23), dt.date(2025, 11, 23)
+    page = explorer(v, Choice("all", "all", on, start))
+    found = _widgets(page)
+    tables = {t.caption.split(",")[0]: t for t in found if isinstance(t, ITable)}
+    assert set(tables) == {"Settings in Targeted support", "Settings in Intensive support"}
+    for level, label in (("targeted", "Targeted"), ("intensive", "Intensive")):
+        table = tables[f"Settings in {label} support"]
+        frame = v.support_list(Choice("all", "all", on, start), level)[0]
+        assert len(table.df) == len(frame) and list(table.df["Setting"]) == list(
+            frame["name"])
+        args = table._dt_args
+        assert [b["text"] for b in args["buttons"]] == ["CSV of the rows shown",
+                                                        "Excel of the rows shown"]
+        assert args["layout"]["topEnd"] == "search" and args["order"] == []
+        evaluated = {tuple(k) for k in args["keys_to_be_evaluated"]}
+        assert ("buttons", 0, "exportOptions", "format", "body") in evaluated  # defused
+        dates = [list(table.df.columns).index(c) for c in
+                 ("At this level since", "Last visit", "Next visit due by")]
+        sorted_as_dates = [d["targets"][0] for d in args["columnDefs"]
+                           if "render" in d and "months" in d["render"]]
+        assert sorted_as_dates == dates
+    before = {k: (id(t), len(t.df)) for k, t in tables.items()}
+    links = [x for x in found if isinstance(x, w.HTML) and "ey-download" in x.value]
+    assert len(links) == 2
+    old_links = [x.value for x in links]
+    district = next(x for x in found if isinstance(x, w.Dropdown)
+                    and x.description == "District")
+    district.value = v.districts[0]
+    one = Choice(v.districts[0], "all", on, start)
+    for level, label in (("targeted", "Targeted"), ("intensive", "Intensive")):
+        table = tables[f"Settings in {label} support"]
+        frame = v.support_list(one, level)[0]
+        assert id(table) == before[f"Settings in {label} support"][0]  # the same widget
+        assert len(table.df) == len(frame) < before[f"Settings in {label} support"][1]
+        assert set(table.df["District"]) == {v.districts[0]}
+    assert [x.value for x in links] != old_links
+    assert not [t for t in _widgets(page) if isinstance(t, ITable)
+                and id(t) not in {i for i, _ in before.values()}]
 
 
 # -- downloads and the offline app ------------------------------------------------------------

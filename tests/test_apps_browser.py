@@ -3,10 +3,12 @@
 with every request outside 127.0.0.1 aborted (the apps work with no network), and driven
 through its flow:
 
-* team manager: choosing a district changes every chart on the page; a list's download
-  button yields a CSV and an Excel file with no formula;
+* team manager: choosing a district changes every chart on the page; a list (itables)
+  filters as one types in its search box and sorts on a click on a heading; a list's
+  download button yields a CSV and an Excel file with no formula;
 * budget planner: a rate changed, the scenario saved under a name, then read back by
-  ``eyanalysis forecast --scenario FILE --by financial-year``: the same figures;
+  ``eyanalysis forecast --scenario FILE --by financial-year``: the same figures; the
+  schemes of other authorities compared in the same page;
 * panel officer: the picker opens on the next meeting and shows its cards; another meeting
   shows its own cards.
 
@@ -232,6 +234,68 @@ def test_spread_list_downloads_hold_no_formula(spread, tmp_path):
     assert cells[0].value == "Setting" and not [c for c in cells if c.data_type == "f"]
 
 
+def test_spread_list_search_and_sort(spread):
+    """The Targeted list is an itables table in the app: typing in its search box filters
+    the rows, a click on a column heading sorts them (dates in time order), a second click
+    reverses them (offline: no request leaves 127.0.0.1)."""
+    page = spread.page
+    caption = "Settings in Targeted support"
+    table = page.locator(".dt-container", has=page.locator("caption", has_text=caption)
+                         ).first
+    spread.wait("the Targeted list to be drawn by DataTables",
+                "(cap) => [...document.querySelectorAll('.dt-container')].some(c => "
+                "c.innerText.includes(cap) && c.querySelectorAll('tbody tr').length > 2)",
+                caption)
+    table.scroll_into_view_if_needed()
+    assert table.locator("button", has_text="CSV of the rows shown").count() == 1
+    assert table.locator("button", has_text="Excel of the rows shown").count() == 1
+    headers = table.locator("thead th").all_inner_texts()
+
+    def column(name: str) -> list[str]:
+        i = headers.index(name) + 1
+        return table.locator(f"tbody tr td:nth-child({i})").all_inner_texts()
+
+    names = column("Setting")
+    total = table.locator(".dt-info").inner_text()
+    target = names[-1]
+    box = table.locator("input[type=search]")
+    box.fill(target)
+    spread.wait(f"the search for {target!r} to filter the rows",
+                "([cap, t, before]) => [...document.querySelectorAll('.dt-container')].some("
+                "c => c.innerText.includes(cap) "
+                "&& c.querySelector('.dt-info').innerText !== before "
+                "&& [...c.querySelectorAll('tbody tr td:first-child')].some("
+                "td => td.innerText === t))", [caption, target, total])
+    shown = column("Setting")
+    assert target in shown and len(shown) < len(names), shown
+    box.fill("")
+    spread.wait("the search to be cleared",
+                "(before) => [...document.querySelectorAll('.dt-container .dt-info')]"
+                ".some(e => e.innerText === before)", total)
+
+    def due() -> list[dt.date]:
+        return [dt.datetime.strptime(d, "%d %B %Y").date() for d in column(
+            "Next visit due by") if d != "None recorded"]
+
+    heading = table.locator("thead th", has_text="Next visit due by")
+    heading.click()
+    spread.wait("the list to sort by the next visit due",
+                "(cap) => [...document.querySelectorAll('.dt-container')].some(c => "
+                "c.innerText.includes(cap) && !!c.querySelector("
+                "'thead th[aria-sort=ascending]'))", caption)
+    up = due()
+    assert up == sorted(up) and len(set(up)) > 1, up  # time order, not alphabetical
+    heading.click()
+    spread.wait("the order to reverse",
+                "(cap) => [...document.querySelectorAll('.dt-container')].some(c => "
+                "c.innerText.includes(cap) && !!c.querySelector("
+                "'thead th[aria-sort=descending]'))", caption)
+    down = due()
+    assert down == sorted(down, reverse=True) and down != up
+    screenshot(page, "app-spread-list-sorted")
+    assert not spread.outside, spread.outside[:5]
+
+
 # -- budget planner -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -298,6 +362,26 @@ def test_planner_exports_the_comparison(planner, tmp_path):
     assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
     assert not [c for ws in book.worksheets for row in ws.iter_rows() for c in row
                 if c.data_type == "f"]
+
+
+def test_planner_compares_other_authorities_schemes(planner):
+    """The budget planner's page ends with the schemes view (issue #14): its chart drawn by
+    home level with the crosswalk assumptions under it; grouping by setting type redraws
+    it."""
+    page = planner.page
+    view = page.locator(".ey-schemes").first
+    view.scroll_into_view_if_needed()
+    planner.wait("the schemes chart drawn, grouped by home level",
+                 "() => { const t = document.querySelector('.ey-schemes .js-plotly-plot "
+                 ".gtitle'); return !!t && /by level/.test(t.textContent); }")
+    assert "Crosswalk assumptions" in view.inner_text()
+    assert "Other authorities' inclusion schemes" in page.locator("body").inner_text()
+    view.locator(".widget-toggle-button", has_text="Setting type").click()
+    planner.wait("the schemes chart to regroup by setting type",
+                 "() => /by setting type/.test(document.querySelector('.ey-schemes "
+                 ".js-plotly-plot .gtitle').textContent)")
+    screenshot(page, "app-forecast-schemes")
+    assert not planner.outside, planner.outside[:5]
 
 
 # -- panel officer --------------------------------------------------------------------------

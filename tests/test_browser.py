@@ -319,10 +319,9 @@ def test_funding_forecast_planner_in_jupyterlab(page, lab):
     assert after != text_before
     screenshot(page, f"{name}-after")
 
-    # issue #14: the schemes view (its own output, further down) renders its chart with the
+    # issue #14: the schemes view (the planner's last section) renders its chart with the
     # crosswalk assumptions under it, and the grouping toggle regroups the chart
-    view = page.locator(".jp-OutputArea-output").filter(
-        has=page.locator(".widget-html", has_text="Crosswalk assumptions")).first
+    view = area.locator(".ey-schemes").first
     view.evaluate("e => e.scrollIntoView({block: 'start'})")
     _wait(page, name, "the schemes chart drawn, grouped by home level",
           "(v) => { const t = v.querySelector('.js-plotly-plot .gtitle');"

@@ -292,10 +292,13 @@ def export_comparison(fy: pd.DataFrame, fc: Forecast, names: list[str], path: Pa
 
 
 def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
-            folder: str | Path | None = None):
+            folder: str | Path | None = None, schemes=None):
     """The budget planner as ipywidgets: the financial-year headline, the scenario builder
     (answers at once by financial year and by level), save, compare, reset and export.
-    ``folder``: where scenarios are saved (default ``parameters/scenarios/``)."""
+    ``folder``: where scenarios are saved (default ``parameters/scenarios/``). ``schemes``:
+    a :class:`eyanalysis.analysis.schemes.Comparison` of the same caseload under other
+    authorities' schemes (S1-S3), shown as the planner's last section with
+    :func:`eyanalysis.apps.schemes.view`."""
     import tempfile
 
     import ipywidgets as w
@@ -462,12 +465,34 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
     heading = w.HTML("<h3>Build a scenario</h3><p>Change any rate, the exceptional "
                      "component, EYPP or the weekly cap, and the date the change takes "
                      "effect: the cost follows at once, by financial year and by level.</p>")
-    return w.VBox([heading, w.HBox([w.VBox(list(controls.values())[:4]),
-                                    w.VBox([*list(controls.values())[4:], when])]),
-                   busy, answer, levels,
-                   w.HTML("<h3>Save, compare and export</h3>"),
-                   w.HBox([name, replace]), w.HBox([save_btn, reset_btn]), message,
-                   pick, compare, chart_box, w.HBox([export_btn, export_link])])
+    sections = [heading, w.HBox([w.VBox(list(controls.values())[:4]),
+                                 w.VBox([*list(controls.values())[4:], when])]),
+                busy, answer, levels,
+                w.HTML("<h3>Save, compare and export</h3>"),
+                w.HBox([name, replace]), w.HBox([save_btn, reset_btn]), message,
+                pick, compare, chart_box, w.HBox([export_btn, export_link])]
+    if schemes is not None:
+        sections += schemes_section(schemes)
+    return w.VBox(sections)
+
+
+def schemes_section(comparison) -> list:
+    """The planner's section on other authorities' schemes (issue #14, S1-S3): a heading,
+    the sentence saying what is costed, and :func:`eyanalysis.apps.schemes.view` (pick
+    schemes, group by level or setting type, the crosswalk assumptions under the chart)."""
+    import ipywidgets as w
+
+    from eyanalysis.apps.schemes import view
+
+    box = view(comparison)
+    box.add_class("ey-schemes")
+    lead = (f"The children of the term starting {fmt.date(comparison.on)}, costed under each "
+            f"of the {fmt.count(len(comparison.schemes))} inclusion schemes in "
+            "force then: the bar is the central band of the crosswalk, the whisker the "
+            "range from its low to its high band. Pick the schemes to compare and group "
+            "by home level or setting type.")
+    return [w.HTML("<h3>Other authorities' inclusion schemes</h3>"
+                   f"<p>{html.escape(lead)}</p>"), box]
 
 
 def _value_text(path: str, value) -> str:

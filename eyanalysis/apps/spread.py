@@ -32,7 +32,7 @@ from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.present import format as fmt
 from eyanalysis.present.charts import style
 from eyanalysis.present.meta import Column, TableSpec
-from eyanalysis.present.tables import publication_html
+from eyanalysis.present.tables import interactive_widget, notes_html, publication_html
 from eyanalysis.rules import terms
 from eyanalysis.rules.support import levels_on
 from eyanalysis.vocabulary import OFSTED_OUTCOMES, PROVIDER_TYPES, SUPPORT_LEVELS
@@ -41,9 +41,11 @@ SOURCE = "Advisory visits, Ofsted inspections and categorisations recorded by th
 #: Columns of the support lists, in order; ``link_adviser`` only when the data have it.
 LIST_COLUMNS = ["name", "district", "link_adviser", "since", "reason", "last_visit",
                 "next_due", "overdue_days"]
-SORTS = {"overdue": "Most overdue first", "name": "Setting name", "district": "District",
-         "since": "Longest at this level first", "last_visit": "Longest since a visit first"}
-SHOWN_ROWS = 150
+#: Columns of the support lists that hold dates (sorted in time order in the app).
+LIST_DATES = ("since", "last_visit", "next_due")
+#: The itables buttons save the rows shown (searched, sorted); the links under each list
+#: (:mod:`eyanalysis.apps.download`) hold every row.
+LIST_BUTTONS = ("CSV of the rows shown", "Excel of the rows shown")
 #: Width of the charts in the app, pixels (Voila's page is 1200 px wide).
 WIDTH = 1100
 
@@ -542,12 +544,10 @@ def explorer(view: SpreadView, choice: Choice):
     boxes = {k: w.Box(layout=w.Layout(width="100%")) for k in
              ("sankey", "district", "judgement", "provider", "compliance", "workload",
               "cycle", "outcomes")}
-    lists = {lv: {"lead": w.HTML(), "table": w.HTML(), "download": w.HTML(),
-                  "search": w.Text(placeholder="name, district or adviser",
-                                   description="Search", style=wide,
-                                   continuous_update=False),
-                  "sort": w.Dropdown(options=[(v, k) for k, v in SORTS.items()],
-                                     value="overdue", description="Sort by", style=wide)}
+    # the support lists: itables tables (search, sort, CSV/Excel of the rows shown) made
+    # once and updated in place when the filters change; the download links under them
+    # hold every row through the formula-safe writers
+    lists = {lv: {"lead": w.HTML(), "table": None, "notes": w.HTML(), "download": w.HTML()}
              for lv in ("targeted", "intensive")}
     compliance_lead, compliance_table = w.HTML(), w.HTML()
     workload_lead, cycle_lead, outcome_lead = w.HTML(), w.HTML(), w.HTML()
@@ -569,10 +569,13 @@ def explorer(view: SpreadView, choice: Choice):
 
     def draw_list(level, c):
         parts = lists[level]
-        frame, spec, sentence = view.support_list(c, level, parts["search"].value,
-                                                  parts["sort"].value)
+        frame, spec, sentence = view.support_list(c, level)
         parts["lead"].value = f"<p>{html.escape(sentence)}</p>"
-        parts["table"].value = _table(frame, spec, SHOWN_ROWS)
+        parts["table"] = interactive_widget(frame, spec, dates=LIST_DATES,
+                                            buttons=LIST_BUTTONS, table=parts["table"])
+        parts["notes"].value = ("" if len(frame) else
+                                f"<p>No settings: {html.escape(spec.subtitle)}.</p>") + \
+            notes_html(parts["table"].notes)
         parts["download"].value = _downloads(frame, spec, f"{level}_settings_{c.on:%Y%m%d}")
 
     def redraw(*_):
@@ -609,15 +612,6 @@ def explorer(view: SpreadView, choice: Choice):
         finally:
             busy.value = ""
 
-    def relist(level):
-        def handler(*_):
-            busy.value = "<div class='ey-busy'><b>Updating the list…</b></div>"
-            try:
-                draw_list(level, current())
-            finally:
-                busy.value = ""
-        return handler
-
     def rework(*_):
         busy.value = "<div class='ey-busy'><b>Updating the workload…</b></div>"
         try:
@@ -629,9 +623,6 @@ def explorer(view: SpreadView, choice: Choice):
 
     for control in (pick_d, pick_t, pick_on, pick_from):
         control.observe(redraw, names="value")
-    for level, parts in lists.items():
-        parts["search"].observe(relist(level), names="value")
-        parts["sort"].observe(relist(level), names="value")
     extra.observe(rework, names="value")
     redraw()
     bar = w.HBox([pick_d, pick_t, pick_on, pick_from],
@@ -642,8 +633,11 @@ def explorer(view: SpreadView, choice: Choice):
     for level, parts in lists.items():
         sections += [w.HTML(f"<h2>{2 if level == 'targeted' else 3}. Settings in "
                             f"{html.escape(level_label(level))}</h2>"), parts["lead"],
-                     w.HBox([parts["search"], parts["sort"]]), parts["download"],
-                     parts["table"]]
+                     w.HTML("<p>Search the list or click a column heading to sort it; the "
+                            "buttons above the list save the rows shown, the links below "
+                            "it every row.</p>"),
+                     w.Box([parts["table"]], layout=w.Layout(width="100%", display="block")),
+                     parts["notes"], parts["download"]]
     sections += [w.HTML("<h2>4. Minimum visits, term by term</h2>"), compliance_lead,
                  boxes["compliance"], compliance_table,
                  w.HTML("<h2>5. Adviser workload against capacity</h2>"), workload_lead,

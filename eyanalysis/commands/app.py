@@ -6,11 +6,17 @@ sets the data source (``--data``), ``interactive = True`` and the date parameter
 (today), like papermill's injected parameters; Voila serves that copy on 127.0.0.1 and the
 address is printed. Nothing is fetched from the internet: the page's only outside resource,
 Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
+
+Ctrl+C and SIGTERM stop it cleanly at any moment (:func:`stop_server`): Voila runs in a
+session of its own and is stopped once, its kernels (process groups of their own) after it,
+and the temporary folder (checked data, notebook copy, Voila's connection files through
+``TMPDIR``) is removed; the exit status is 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -137,6 +143,43 @@ def _wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> bool:
     return False
 
 
+def _stop_signal(signum, _frame):
+    # SIGTERM (a service manager) is handled as Ctrl+C is: KeyboardInterrupt, never caught
+    # as an error on the way
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def stop_server(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop Voila and every kernel it started: SIGTERM to Voila (it shuts its kernels down
+    and removes its connection files), then whatever of its process tree is still running
+    (the kernels run in process groups of their own) is terminated, killed after a grace
+    period, and waited for, so the port and the temporary folder are free afterwards."""
+    import psutil
+
+    try:
+        tree = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        tree = []
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    alive = [p for p in tree if p.is_running()]
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.terminate()
+    _gone, alive = psutil.wait_procs(alive, timeout=5)
+    for p in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            p.kill()
+    psutil.wait_procs(alive, timeout=5)
+    with contextlib.suppress(ProcessLookupError):  # anything left in Voila's own group
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def _run(args: argparse.Namespace) -> int:
     from eyanalysis.errors import InputDataError
 
@@ -144,18 +187,27 @@ def _run(args: argparse.Namespace) -> int:
         raise InputDataError("Voila is not installed: run the README's main command "
                              "(pip install -c constraints.txt -e .).")
     port = args.port or free_port()
-    folder = Path(tempfile.mkdtemp(prefix=f"eyanalysis-app-{args.name}-"))
+    # a service manager's SIGTERM and Ctrl+C stop the app the same way, at any moment
+    # (while the data are checked too): Voila and its kernels end, the folder is removed
+    previous = {sig: signal.signal(sig, _stop_signal) for sig in (signal.SIGTERM,
+                                                                  signal.SIGINT)}
+    proc, folder = None, None
     try:
+        folder = Path(tempfile.mkdtemp(prefix=f"eyanalysis-app-{args.name}-"))
         saved = prepare_data(args.data, folder)
         notebook = app_notebook(args.name, folder / "app", str(saved))
         env = offline_config(folder)
+        (folder / "tmp").mkdir()
+        env["TMPDIR"] = str(folder / "tmp")  # Voila's connection files, kernels' scratch
         argv = voila_argv(notebook, port, args.name in WIDGET_CHARTS_ONLY)
-        log = open(folder / "voila.log", "wb")  # noqa: SIM115 (kept open for the server)
-        proc = subprocess.Popen(argv, cwd=notebook.parent, env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+        with open(folder / "voila.log", "wb") as log:
+            # its own session: Ctrl+C in the terminal reaches this command only, which
+            # then stops Voila once, in order (stop_server)
+            proc = subprocess.Popen(argv, cwd=notebook.parent, env=env, stdout=log,
+                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
         if not _wait_for(port, proc):
-            proc.terminate()
-            log.close()
+            stop_server(proc)
             sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
             print(f"error: Voila did not start on port {port} (is it in use? try --port)",
                   file=sys.stderr)
@@ -164,24 +216,25 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{APPS[args.name][1].capitalize()} is at {url}  (Ctrl+C to stop)", flush=True)
         if not args.no_browser:
             webbrowser.open(url)
-
-        def stop(signum, _frame):  # a service manager's SIGTERM stops Voila and its kernels
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            return proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()  # Voila shuts its kernels down on SIGTERM
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            return 0
-        finally:
-            log.close()
+        code = proc.wait()
+        sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
+        print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
+        return code or 1
+    except KeyboardInterrupt as why:
+        print(f"Stopping ({why or 'SIGINT'})...", file=sys.stderr, flush=True)
+        return 0
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        # no signal may interrupt the clean-up itself
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            if proc is not None:
+                stop_server(proc)
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _has_voila() -> bool:

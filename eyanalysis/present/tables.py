@@ -190,16 +190,37 @@ def interactive_library() -> str:
             + init.replace(connected, local))
 
 
-def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int = 25,
-                     include_library: bool = False, limit: int | None = None) -> str:
-    """An itables DataTable of ``frame``: sort, search, CSV and Excel buttons, offline.
+# Text cells a spreadsheet would run are exported with an apostrophe, as
+# :func:`eyanalysis.data.export.neutralise_text` writes them (OWASP "CSV Injection").
+_DEFUSE = """function (data) {{
+  if (typeof data !== "string") {{ return data; }}
+  const text = data.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  return (new RegExp({start}).test(text) && !new RegExp({plain}).test(text))
+    ? "'" + text : text;
+}}"""
+# Dates written by format.date ("1 December 2026") sort in time order; other text in such
+# a column ("None recorded") sorts first.
+_DATE_RENDER = """function (data, type) {
+  if (type !== "sort" && type !== "type") { return data; }
+  const months = ["january", "february", "march", "april", "may", "june", "july",
+                  "august", "september", "october", "november", "december"];
+  const m = /^(\\d{1,2}) ([A-Za-z]+) (\\d{4})$/.exec(String(data).trim());
+  const month = m ? months.indexOf(m[2].toLowerCase()) : -1;
+  return month < 0 ? -Infinity : Number(m[3]) * 10000 + (month + 1) * 100 + Number(m[1]);
+}"""
 
-    Put :func:`interactive_library` once on the page first (or pass ``include_library``).
-    In a notebook, ``itables.init_notebook_mode(all_interactive=False, connected=False)``
-    loads the library once; then display this HTML. A total row is kept out of the sortable
-    rows and shown under the table, with the notes, symbol key and source.
-    """
-    from itables import JavascriptFunction, to_html_datatable
+
+def interactive_options(frame: pd.DataFrame, spec: TableSpec, *, page_length: int = 25,
+                        limit: int | None = None, dates: tuple[str, ...] = (),
+                        buttons: tuple[str, str] = ("Download CSV", "Download Excel")
+                        ) -> tuple[pd.DataFrame, dict, list[str]]:
+    """What an itables table of ``frame`` is made of, for a page
+    (:func:`interactive_html`) and for the ``itables.widget.ITable`` of an app alike: the
+    cells (:func:`interactive_frame`, a total row taken out), the DataTables options (sort,
+    search, CSV and Excel buttons whose export is formula-safe, numbers sorted as numbers,
+    ``dates`` columns in time order) and the lines shown under the table (total, notes,
+    symbol key, source). ``buttons``: the two buttons' labels."""
+    from itables import JavascriptFunction
 
     data = interactive_frame(frame, spec)
     total = ""
@@ -213,24 +234,32 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
     units = [spec.header(c, unit=True) for c in spec.columns]
     header = JavascriptFunction(
         f"function (text, column) {{ return {json.dumps(units)}[column]; }}")
-    export = {"orthogonal": "export", "format": {"header": header}}
-    buttons = [
-        {"extend": "csvHtml5", "text": "Download CSV", "title": spec.title,
+    from eyanalysis.data.export import FORMULA_START, PLAIN_NUMBER
+
+    body = JavascriptFunction(_DEFUSE.format(start=json.dumps(FORMULA_START.pattern),
+                                             plain=json.dumps(PLAIN_NUMBER.pattern)))
+    export = {"orthogonal": "export", "format": {"header": header, "body": body}}
+    options = [
+        {"extend": "csvHtml5", "text": buttons[0], "title": spec.title,
          "filename": spec.name, "bom": True, "exportOptions": export},
-        {"extend": "excelHtml5", "text": "Download Excel", "title": spec.title,
+        {"extend": "excelHtml5", "text": buttons[1], "title": spec.title,
          "filename": spec.name, "exportOptions": export},
     ]
+    names = list(spec.columns)
     column_defs = [{"targets": [i], "className": "dt-right", "type": "num",
                     "render": JavascriptFunction(
                         _RENDER.format(options=json.dumps(_INTL[col.kind]),
                                        suffix=json.dumps("%" if col.kind == "percent" else "")))}
                    for i, col in enumerate(spec.columns.values()) if col.numeric]
+    column_defs += [{"targets": [names.index(c)], "className": "dt-left", "type": "num",
+                     "render": JavascriptFunction(_DATE_RENDER)} for c in dates]
     column_defs += [{"targets": [i], "className": "dt-left"}
-                    for i, col in enumerate(spec.columns.values()) if not col.numeric]
+                    for i, (c, col) in enumerate(spec.columns.items())
+                    if not col.numeric and c not in dates]
     paged = len(data) > page_length
-    table = to_html_datatable(
-        data, caption=spec.title, connected=False, table_id=f"itable_{spec.name}",
-        showIndex=False, buttons=buttons, columnDefs=column_defs, order=[],
+    dt_options = dict(
+        caption=spec.title, table_id=f"itable_{spec.name}",
+        showIndex=False, buttons=options, columnDefs=column_defs, order=[],
         pageLength=page_length, paging=paged,
         layout={"topStart": "buttons", "topEnd": "search", "bottomStart": "info",
                 "bottomEnd": "paging" if paged else None},
@@ -238,11 +267,63 @@ def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int =
         allow_html=False, text_in_header_can_be_selected=False)  # a click on a header sorts
     notes = ([total] if total else []) + _notes(spec) + fmt.symbol_key(
         symbols(frame, spec), limit) + ([f"Source: {spec.source}"] if spec.source else [])
+    return data, dt_options, notes
+
+
+def notes_html(notes: list[str]) -> str:
+    """The lines under an interactive table (:func:`interactive_options`) as HTML."""
     foot = "".join(f"<p class='ey-note'>{html.escape(n)}</p>" for n in notes)
-    foot = ("<style>.ey-interactive .ey-note { font-size: 13px; margin: 0.3em 0; }</style>"
+    return ("<style>.ey-interactive .ey-note { font-size: 13px; margin: 0.3em 0; }</style>"
             + foot)
+
+
+def interactive_html(frame: pd.DataFrame, spec: TableSpec, *, page_length: int = 25,
+                     include_library: bool = False, limit: int | None = None) -> str:
+    """An itables DataTable of ``frame``: sort, search, CSV and Excel buttons, offline.
+
+    Put :func:`interactive_library` once on the page first (or pass ``include_library``).
+    In a notebook, ``itables.init_notebook_mode(all_interactive=False, connected=False)``
+    loads the library once; then display this HTML. A total row is kept out of the sortable
+    rows and shown under the table, with the notes, symbol key and source. An app that
+    redraws the table uses :func:`interactive_widget` instead.
+    """
+    from itables import to_html_datatable
+
+    data, options, notes = interactive_options(frame, spec, page_length=page_length,
+                                               limit=limit)
+    table = to_html_datatable(data, connected=False, **options)
     return (f'<div class="ey-interactive" id="ey_{spec.name}">'
-            + (interactive_library() if include_library else "") + table + foot + "</div>")
+            + (interactive_library() if include_library else "") + table + notes_html(notes)
+            + "</div>")
+
+
+def interactive_widget(frame: pd.DataFrame, spec: TableSpec, *, page_length: int = 25,
+                       limit: int | None = None, dates: tuple[str, ...] = (),
+                       buttons: tuple[str, str] = ("Download CSV", "Download Excel"),
+                       table=None):
+    """The interactive table as an ``itables.widget.ITable`` (an anywidget: its DataTables
+    bundle travels with the widget, so it works offline in Voila and JupyterLab alike).
+    With ``table`` (a widget made here before), that widget is updated in place with the new
+    rows and options and returned. The lines under the table (notes, source) are the
+    widget's ``notes`` attribute, for the caller to show (:func:`notes_html`)."""
+    from itables.widget import ITable
+
+    data, options, notes = interactive_options(frame, spec, page_length=page_length,
+                                               limit=limit, dates=dates, buttons=buttons)
+    caption = options.pop("caption")
+    # The widget's page script empties the table (caption included) when it redraws it for
+    # new arguments and sets the caption again only when the caption changes: the caption
+    # also goes with the DataTables arguments, which set it on every redraw. One message
+    # to the page per update (hold_sync): the table is redrawn once.
+    if table is None:
+        table = ITable(data, caption=caption, **options)
+        table._dt_args = {**table._dt_args, "caption": caption}
+    else:
+        with table.hold_sync():
+            table.update(data, caption=caption, **options)
+            table._dt_args = {**table._dt_args, "caption": caption}
+    table.notes = notes
+    return table
 
 
 # -- notebooks and apps -------------------------------------------------------------------------
