@@ -22,8 +22,8 @@ def _assumptions_html(comparison: Comparison, shown: list[str]) -> str:
                                        strict=True) if sid in shown]
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     notes = "".join(f"<li><i>Note:</i> {escape(n)}</li>" for n in comparison.notes)
-    return ("<div class='schemes-assumptions'><b>Crosswalk assumptions</b> (S2: how each home "
-            "level maps to a scheme's bands is a judgement; bars are the central band, "
+    return ("<div class='schemes-assumptions'><b>Crosswalk assumptions</b> (how each of our "
+            "levels maps to another scheme's bands is a judgement; bars are the central band, "
             f"whiskers the low and high bands)<ul>{items}{notes}</ul></div>")
 
 
@@ -49,7 +49,8 @@ def view(comparison: Comparison):
     """A box with a grouping toggle, a scheme picker, the chart (central cost with the
     low-high range), the crosswalk assumptions under it and the totals table."""
     import ipywidgets as w
-    import plotly.graph_objects as go
+
+    from eyanalysis.apps import figures
 
     ids = list(comparison.schemes)
     names = {sid: s.name for sid, s in comparison.schemes.items()}
@@ -57,7 +58,7 @@ def view(comparison: Comparison):
                                description="By")
     picker = w.SelectMultiple(options=[(names[s], s) for s in ids], value=tuple(ids),
                               rows=min(len(ids), 9), description="Schemes")
-    fig = go.FigureWidget(chart(comparison, "level"))
+    fig = figures.Chart(chart(comparison, "level"))
     assumptions = w.HTML(_assumptions_html(comparison, ids))
     totals = w.HTML(_totals_html(comparison, ids))
 
@@ -67,12 +68,7 @@ def view(comparison: Comparison):
             comparison.summary["scheme"].isin(shown)],
             comparison.rows[comparison.rows["scheme"].isin(shown)],
             {s: comparison.schemes[s] for s in shown}, comparison.notes)
-        new = chart(sub, GROUPINGS[grouping.value])
-        with fig.batch_update():
-            fig.data = []
-            for trace in new.data:
-                fig.add_trace(trace)
-            fig.layout.title = new.layout.title
+        figures.redraw(fig, chart(sub, GROUPINGS[grouping.value]))
         assumptions.value = _assumptions_html(comparison, shown)
         totals.value = _totals_html(comparison, shown)
 
