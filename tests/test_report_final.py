@@ -3,9 +3,9 @@
 would: the page in headless Debian chromium, the PDF through pdftotext (text, word boxes)
 and the chart images kaleido drew for it, the workbook through openpyxl.
 
-One module-scoped run (``final_run``: ``eyanalysis termly --term 2026-SUM --today
-2026-12-01 --pdf``, about 40 s on two cores) is shared by every test here; the session's
-provisional run (2026-AUT) is tested in ``test_report.py``.
+One module-scoped run (``final_run``: the termly run of 2026-SUM as on 2026-12-01 with
+the PDF, its summary notebook only, which writes the whole release) is shared by every
+test here; the session's provisional run (2026-AUT) is tested in ``test_report.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import openpyxl
 import pytest
 
 from tests.browser import ARTIFACTS, launched_chromium, screenshot
-from tests.conftest import run_cli
 from tests.test_report import TITLES, problems
 
 TERM, TODAY = "2026-SUM", "2026-12-01"
@@ -30,13 +29,18 @@ CONTACT = "Early Years Team, early.years@example.org"  # parameters/publication/
 
 @pytest.fixture(scope="module")
 def final_run(tmp_path_factory) -> Path:
-    """The termly run of 2026-SUM as on 1 December 2026 (final figures), with ``--pdf``."""
-    cwd = tmp_path_factory.mktemp("termly-final")
-    res = run_cli("termly", "--term", TERM, "--today", TODAY, "--out", "outputs",
-                  "--timeout", "240", "--pdf", cwd=cwd)
-    assert res.returncode == 0, res.stderr[-3000:]
-    folder = cwd / "outputs" / TERM
-    assert (folder / "report.pdf").exists(), res.stderr[-2000:]
+    """The termly run of 2026-SUM as on 1 December 2026 (final figures), with the PDF: the
+    summary notebook only, which writes every table, report.html, report.pdf and the
+    workbook (the other three notebooks of a run are tested in the session's run)."""
+    import datetime as dt
+
+    from eyanalysis.jobs import termly
+
+    out = tmp_path_factory.mktemp("termly-final") / "outputs"
+    folder = termly.run(TERM, "", out, notebooks=("termly_summary",),
+                        today=dt.date.fromisoformat(TODAY), timeout=240, pdf=True,
+                        progress=lambda line: None)
+    assert folder == out / TERM and (folder / "report.pdf").exists()
     return folder
 
 

@@ -156,11 +156,12 @@ def dashboard(caseload, ds):
         lead = (f"<p>{html.escape(fmt.quantity(len(frame), 'review').capitalize())} due "
                 f"in the next {weeks.value} weeks or overdue. "
                 f"{html.escape(caseload.reviews_note)}</p>")
-        reviews_out.value = lead + (publication_html(frame.head(SHOWN_REVIEWS), spec)
-                                    if len(frame) else "")
         labelled = frame.rename(columns={c: spec.header(c) for c in spec.columns})
+        # the downloads first: once the list shows the new weeks, its files are the new ones
         reviews_dl.value = download.table_links(labelled, f"reviews_due_{on:%Y%m%d}",
                                                 "Reviews due")
+        reviews_out.value = lead + (publication_html(frame.head(SHOWN_REVIEWS), spec)
+                                    if len(frame) else "")
 
     date_pick.observe(refresh, names="value")
     kind_pick.observe(refresh, names="value")
