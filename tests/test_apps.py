@@ -223,7 +223,8 @@ def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample
     assert "Other authorities' inclusion schemes" in heading.value
     assert "ey-schemes" in box._dom_classes
     found = _widgets(box)
-    fig = next(x for x in found if isinstance(x, go.FigureWidget))
+    chart_box = next(x for x in found if isinstance(x, w.Box)
+                     and any(isinstance(c, go.FigureWidget) for c in x.children))
     assumptions = next(x for x in found if isinstance(x, w.HTML)
                        and "Crosswalk assumptions" in x.value)
     picker = next(x for x in found if isinstance(x, w.SelectMultiple))
@@ -235,9 +236,9 @@ def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample
     assert names[first] in assumptions.value
     shown = assumptions.value.count("<li>") - assumptions.value.count("<li><i>Note:")
     assert shown == 1  # one scheme's crosswalk line (the notes always stay)
-    assert "by level" in fig.layout.title.text
+    assert "by level" in chart_box.children[0].layout.title.text
     grouping.value = "Setting type"
-    assert "by setting type" in fig.layout.title.text
+    assert "by setting type" in chart_box.children[0].layout.title.text
     # the planner's own figures are untouched by the schemes section
     assert [type(c) for c in page.children[:-2]] == [type(c) for c in without.children]
 

@@ -328,7 +328,8 @@ def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, 
 
     comparison = compare(example, "2026-04-01", None, params)
     box = view(comparison)
-    controls, fig, assumptions, totals = box.children
+    controls, chart_box, assumptions, totals = box.children
+    fig = chart_box.children[0]
     error = [t for t in fig.data if t.error_y is not None and t.error_y.array is not None]
     assert len(error) == 1 and len(error[0].x) == len(comparison.schemes)
     assert "Crosswalk assumptions" in assumptions.value
@@ -338,6 +339,8 @@ def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, 
     picker.value = ("stoke_2025",)
     grouping.value = "Setting type"
     assert "Herefordshire" not in assumptions.value and "Stoke" in assumptions.value
+    assert fig.comm is None  # the chart was replaced, and the old one closed
+    fig = chart_box.children[0]
     assert "by setting type" in fig.layout.title.text
     assert {t.name for t in fig.data} >= {"not specialist", "low-high range"}
 

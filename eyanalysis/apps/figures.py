@@ -12,9 +12,14 @@ Here:
   one :class:`PlotlyBundle` widget (created with the first chart), and is evaluated once
   per browser page however many charts and kernels the page shows. This works with no
   network and the same way in Voila and JupyterLab: nothing is fetched by URL.
+* :func:`show_in` puts a new figure on the page as a new :class:`Chart` (closing the one
+  it replaces): plotly's own view draws it whole from the widget's state. A chart costs a
+  few kB now that plotly.js travels once. The apps use it on every control change.
 * :func:`redraw` puts a new figure into an existing chart in place (one
-  ``batch_update``: the properties that changed are sent, nothing else), so a control
-  change never creates a widget.
+  ``batch_update``: the properties that changed are sent, nothing else). The apps no longer
+  use it: plotly's view drops an update that reaches it while it is still drawing (its
+  listeners are attached only when ``newPlot`` has finished), and the page then keeps the old
+  chart (seen in CI on the team manager's Sankey, and on the planner's chart before).
 """
 
 from __future__ import annotations
@@ -106,6 +111,17 @@ def _same(a, b) -> bool:
         return bool(a == b)
     except (ValueError, TypeError):  # arrays inside: compare as changed
         return False
+
+
+def show_in(box, fig: go.Figure) -> Chart:
+    """``fig`` as a new :class:`Chart`, the only child of ``box`` (an ipywidgets box); the
+    chart it replaces is closed (its model leaves the page)."""
+    old = tuple(box.children)
+    chart = Chart(fig)
+    box.children = (chart,)
+    for widget in old:
+        widget.close()
+    return chart
 
 
 def redraw(chart: go.FigureWidget, fig: go.Figure) -> go.FigureWidget:

@@ -356,11 +356,7 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
         compare.value = publication_html(frame, spec)
         fig = comparison_figure(fy, names)
         fig.update_layout(width=1050)  # a widget in a Box does not stretch by itself
-        # one chart for the life of the page, redrawn in place (apps.figures)
-        if chart_box.children:
-            figures.redraw(chart_box.children[0], fig)
-        else:
-            chart_box.children = (figures.Chart(fig),)
+        figures.show_in(chart_box, fig)  # drawn whole by plotly's view (apps.figures)
         state["compared"] = names
 
     def recompute(*_):

@@ -58,7 +58,8 @@ def view(comparison: Comparison):
                                description="By")
     picker = w.SelectMultiple(options=[(names[s], s) for s in ids], value=tuple(ids),
                               rows=min(len(ids), 9), description="Schemes")
-    fig = figures.Chart(chart(comparison, "level"))
+    chart_box = w.Box()
+    figures.show_in(chart_box, chart(comparison, "level"))
     assumptions = w.HTML(_assumptions_html(comparison, ids))
     totals = w.HTML(_totals_html(comparison, ids))
 
@@ -68,10 +69,10 @@ def view(comparison: Comparison):
             comparison.summary["scheme"].isin(shown)],
             comparison.rows[comparison.rows["scheme"].isin(shown)],
             {s: comparison.schemes[s] for s in shown}, comparison.notes)
-        figures.redraw(fig, chart(sub, GROUPINGS[grouping.value]))
+        figures.show_in(chart_box, chart(sub, GROUPINGS[grouping.value]))
         assumptions.value = _assumptions_html(comparison, shown)
         totals.value = _totals_html(comparison, shown)
 
     grouping.observe(update, names="value")
     picker.observe(update, names="value")
-    return w.VBox([w.HBox([grouping, picker]), fig, assumptions, totals])
+    return w.VBox([w.HBox([grouping, picker]), chart_box, assumptions, totals])

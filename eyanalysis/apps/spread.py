@@ -559,13 +559,9 @@ def explorer(view: SpreadView, choice: Choice):
                       choice.from_level)
 
     def put(box, fig):
-        # one chart per box for the life of the page, redrawn in place: a new
-        # FigureWidget per change would send plotly.js again (apps.figures)
+        # a new chart per change, drawn whole by plotly's view (apps.figures.show_in)
         fig.update_layout(width=WIDTH)  # a widget in a Box does not stretch by itself
-        if box.children:
-            figures.redraw(box.children[0], fig)
-        else:
-            box.children = (figures.Chart(fig),)
+        figures.show_in(box, fig)
 
     def draw_list(level, c):
         parts = lists[level]
