@@ -1,6 +1,5 @@
 """The apps' charts (issue #12 item 5, "Fast"): plotly.js carried to the browser once per
-kernel instead of once per chart, a new small chart widget per change (the apps), and the
-in-place redraw kept for a figure a view has finished drawing
+kernel instead of once per chart, and a new small chart widget per change
 (:mod:`eyanalysis.apps.figures`). The browser side: tests/test_apps_browser.py (Voila) and
 tests/test_browser.py (JupyterLab); the timings: benchmarks/app_latency.py."""
 
@@ -12,22 +11,6 @@ import plotly.graph_objects as go
 import pytest
 
 from eyanalysis.apps import figures
-
-
-def sent(chart, *names):
-    """Every Python-to-browser message ``chart`` sends on the traits ``names``."""
-    out = []
-
-    def keep(change):
-        if change["new"] is not None:
-            out.append((change["name"], change["new"]))
-
-    chart.observe(keep, names=list(names))
-    return out
-
-
-MESSAGES = ("_py2js_update", "_py2js_restyle", "_py2js_relayout", "_py2js_addTraces",
-            "_py2js_deleteTraces")
 
 
 def test_plotly_travels_once_per_kernel_not_once_per_chart():
@@ -46,41 +29,6 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
     assert figures.carrier().comm is not None and figures.carrier().bundle == bundle
     for c in [*charts, fresh]:
         c.close()
-
-
-def test_redraw_sends_only_what_changed_and_keeps_the_widget():
-    chart = figures.Chart(go.Figure(
-        [go.Bar(x=["a", "b"], y=[1, 2], name="One"), go.Bar(x=["a", "b"], y=[3, 4],
-                                                             name="Two")],
-        layout={"title": {"text": "Before"}, "barmode": "stack", "height": 400}))
-    messages = sent(chart, *MESSAGES)
-    new = go.Figure([go.Bar(x=["a", "b"], y=[1, 5], name="One"),
-                     go.Bar(x=["a", "b"], y=[3, 4], name="Two")],
-                    layout={"title": {"text": "After"}, "barmode": "stack",
-                            "height": 400})
-    assert figures.redraw(chart, new) is chart
-    assert [m for m, _ in messages] == ["_py2js_update"]  # one message, no new traces
-    update = messages[0][1]
-    assert update["style_data"] == {"y": [[1, 5]]} and update["style_traces"] == [0]
-    assert update["layout_data"] == {"title": {"text": "After"}}  # not barmode, height
-    assert chart.data[0].y == (1, 5) and chart.layout.title.text == "After"
-    # the state a page connecting later reads holds the new figure
-    assert chart._widget_data[0]["y"] == [1, 5]
-    assert chart._widget_layout["title"] == {"text": "After"}
-    chart.close()
-
-
-def test_redraw_clears_what_the_new_figure_lacks_and_replaces_other_kinds():
-    chart = figures.Chart(go.Figure(go.Bar(x=[1], y=[1], text=["1"]),
-                                    layout={"xaxis": {"title": {"text": "X"}}}))
-    figures.redraw(chart, go.Figure(go.Bar(x=[1], y=[2])))
-    assert chart.data[0].text is None and chart.layout.xaxis.title.text is None
-    messages = sent(chart, *MESSAGES)
-    figures.redraw(chart, go.Figure([go.Scatter(x=[1], y=[2]), go.Bar(x=[1], y=[3])]))
-    assert [t.type for t in chart.data] == ["scatter", "bar"]
-    assert {m for m, _ in messages} >= {"_py2js_deleteTraces", "_py2js_addTraces"}
-    assert [t["type"] for t in chart._widget_data] == ["scatter", "bar"]
-    chart.close()
 
 
 @pytest.fixture(scope="module")

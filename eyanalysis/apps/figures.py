@@ -15,16 +15,13 @@ Here:
 * :func:`show_in` puts a new figure on the page as a new :class:`Chart` (closing the one
   it replaces): plotly's own view draws it whole from the widget's state. A chart costs a
   few kB now that plotly.js travels once. The apps use it on every control change.
-* :func:`redraw` puts a new figure into an existing chart in place (one
-  ``batch_update``: the properties that changed are sent, nothing else). The apps no longer
-  use it: plotly's view drops an update that reaches it while it is still drawing (its
-  listeners are attached only when ``newPlot`` has finished), and the page then keeps the old
-  chart (seen in CI on the team manager's Sankey, and on the planner's chart before).
+* Not restyled in place: plotly's view attaches its update listeners only when ``newPlot``
+  has finished, so an update reaching a chart still being drawn is lost and the page keeps
+  the old chart (seen in CI on the team manager's Sankey, and on the planner's chart).
 """
 
 from __future__ import annotations
 
-from copy import deepcopy
 from pathlib import Path
 
 import anywidget
@@ -106,13 +103,6 @@ class Chart(go.FigureWidget):
         super().__init__(*args, **kwargs)
 
 
-def _same(a, b) -> bool:
-    try:
-        return bool(a == b)
-    except (ValueError, TypeError):  # arrays inside: compare as changed
-        return False
-
-
 def show_in(box, fig: go.Figure) -> Chart:
     """``fig`` as a new :class:`Chart`, the only child of ``box`` (an ipywidgets box); the
     chart it replaces is closed (its model leaves the page)."""
@@ -121,34 +111,4 @@ def show_in(box, fig: go.Figure) -> Chart:
     box.children = (chart,)
     for widget in old:
         widget.close()
-    return chart
-
-
-def redraw(chart: go.FigureWidget, fig: go.Figure) -> go.FigureWidget:
-    """Show ``fig`` in ``chart`` in place: traces of the same kinds are restyled (only the
-    properties that differ are sent), otherwise replaced; the layout is relaid out the
-    same way. The widget's saved state follows, so a page connecting later (a reload in
-    JupyterLab) draws the new figure."""
-    new_traces = [t.to_plotly_json() for t in fig.data]
-    new_layout = fig.layout.to_plotly_json()
-    same_kinds = [t.type for t in chart.data] == [t["type"] for t in new_traces]
-    with chart.batch_update():
-        if same_kinds:
-            for trace, new in zip(chart.data, new_traces, strict=True):
-                new = {k: v for k, v in new.items() if k not in ("type", "uid")}
-                for key in trace.to_plotly_json().keys() - new.keys() - {"type", "uid"}:
-                    trace[key] = None
-                trace.update(new, overwrite=True)
-        old_layout = chart.layout.to_plotly_json()
-        for key in old_layout.keys() - new_layout.keys():
-            chart.layout[key] = None
-        chart.layout.update({k: v for k, v in new_layout.items()
-                             if not _same(old_layout.get(k), v)}, overwrite=True)
-    if not same_kinds:
-        chart.data = []
-        chart.add_traces(list(fig.data))
-    # plotly syncs the widget's figure state only when a widget is built or displayed
-    # (restyle and relayout reach only the views open now): refresh it, a few kB
-    chart._widget_data = deepcopy(chart._data)
-    chart._widget_layout = deepcopy(chart._layout_obj._props)
     return chart
