@@ -66,6 +66,24 @@ def launched_chromium():
         chromium.close()
 
 
+def opened_report(browser, report: Path):
+    """The termly ``report.html`` at ``report`` in a new tab of ``browser``, once its six
+    charts are drawn, for a module fixture to ``yield from``."""
+    tab = browser.new_page(viewport={"width": 1200, "height": 900})
+    tab.goto(report.as_uri(), wait_until="load")
+    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg')"
+                          ".length >= 6", timeout=30_000)
+    yield tab
+    tab.close()
+
+
+#: A report page's visible text, the sources table left out (for ``page.evaluate``).
+VISIBLE_TEXT = """() => { const body = document.body.cloneNode(true);
+    body.querySelectorAll('.ey-sources, style, script').forEach(e => e.remove());
+    document.documentElement.appendChild(body); body.style.position = 'absolute';
+    const text = body.innerText; body.remove(); return text; }"""
+
+
 def require_tool(name: str, package: str) -> str:
     """A console script of the test environment (jupyter, voila, ...), or fail."""
     path = BIN / name

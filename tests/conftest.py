@@ -89,6 +89,37 @@ def run_cli(*args, cwd=None, timeout: float = 600, env: dict | None = None):
                           env={**os.environ, **(env or {})})
 
 
+def run_main(*args, cwd=None, env: dict | None = None):
+    """``eyanalysis ARGS`` in this process: the same ``main`` the console script calls,
+    with its streams captured, ``cwd`` and ``env`` set for the call and restored after;
+    returns what :func:`run_cli` returns (``returncode``, ``stdout``, ``stderr``). About
+    2 s cheaper a call than a subprocess (no interpreter start, no imports); the tests of
+    the installed command itself use :func:`run_cli`."""
+    import contextlib
+    import io
+    import os
+    from types import SimpleNamespace
+
+    from eyanalysis.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here, environ = os.getcwd(), dict(os.environ)
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse refuses a command line with exit 2
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(environ)
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
 SESSION_TERM = "2026-AUT"
 SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
 
@@ -96,10 +127,11 @@ SESSION_TODAY = "2026-12-01"  # 2026-AUT is then running: a provisional run
 @pytest.fixture(scope="session")
 def termly_run(tmp_path_factory, worker_id):
     """The termly run of the bundled sample for 2026-AUT as on 1 December 2026 (provisional),
-    with ``--pdf``, through the CLI with the README's relative ``--out outputs``: executed
-    once per session, shared by the pytest-xdist workers (the first to ask runs it under a
-    file lock, the others read its outputs); the termly, notebook, report and browser tests
-    assert on its outputs (issue #10: every notebook executed once, headless, per session)."""
+    without the PDF (``test_report_final.py`` reads the PDF of a final release), through the
+    CLI with the README's relative ``--out outputs``: executed once per session, shared by
+    the pytest-xdist workers (the first to ask runs it under a file lock, the others read its
+    outputs); the termly, notebook, report and browser tests assert on its outputs (issue
+    #10: every notebook executed once, headless, per session)."""
     import json
     from types import SimpleNamespace
 
@@ -114,7 +146,7 @@ def termly_run(tmp_path_factory, worker_id):
         if not record.exists():
             cwd.mkdir()
             res = run_cli("termly", "--term", SESSION_TERM, "--today", SESSION_TODAY,
-                          "--out", "outputs", "--timeout", "240", "--pdf", cwd=cwd)
+                          "--out", "outputs", "--timeout", "240", cwd=cwd)
             record.write_text(json.dumps({"returncode": res.returncode,
                                           "stdout": res.stdout, "stderr": res.stderr}))
     res = SimpleNamespace(**json.loads(record.read_text()))

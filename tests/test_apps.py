@@ -281,7 +281,7 @@ def test_cards_list_exactly_the_applications_listed_and_never_a_decision(sample,
 
 
 def test_panel_pack_lists_exactly_the_applications_of_the_meeting(tmp_path):
-    from tests.conftest import run_cli
+    from tests.conftest import run_cli, run_main
 
     out = tmp_path / "pack.html"
     run = run_cli("panel-pack", "--meeting", "2026-12-08", "--as-of", "2026-11-23",
@@ -300,17 +300,17 @@ def test_panel_pack_lists_exactly_the_applications_of_the_meeting(tmp_path):
     assert "Applications listed for the panel meeting on 8 December 2026" in page
     # a meeting with nothing listed says so and names the meetings
     empty = tmp_path / "none.html"
-    run = run_cli("panel-pack", "--meeting", "2026-12-09", "--as-of", "2026-11-23",
-                  "--out", empty)
+    run = run_main("panel-pack", "--meeting", "2026-12-09", "--as-of", "2026-11-23",
+                   "--out", empty)
     assert run.returncode == 0 and "no application is listed" in run.stderr
     assert "2026-12-08" in run.stderr
 
 
 def test_panel_pack_pdf_reads_as_cards(tmp_path):
-    from tests.conftest import run_cli
+    from tests.conftest import run_main
 
     out = tmp_path / "pack.pdf"
-    run = run_cli("panel-pack", "--meeting", "2026-12-08", "--as-of", "2026-11-23",
+    run = run_main("panel-pack", "--meeting", "2026-12-08", "--as-of", "2026-11-23",
                   "--out", out)
     assert run.returncode == 0, run.stderr
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from fractions import Fraction
 
 import numpy as np
@@ -77,8 +75,9 @@ def test_M2_largest_remainder_and_a_stratum_of_one():
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", "audit-sample", *args],
-                          capture_output=True, text=True, timeout=120, cwd=cwd)
+    from tests.conftest import run_main
+
+    return run_main("audit-sample", *args, cwd=cwd)
 
 
 def test_M2_cli_prints_strata_and_csv_reproducibly(tmp_path):

@@ -16,7 +16,7 @@ from eyanalysis.data.dataset import load
 from eyanalysis.errors import MappingError
 from eyanalysis.rules.grid import grid
 from eyanalysis.rules.rates import Rates
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_main
 
 CENSUS = ROOT / "eyanalysis" / "data" / "example" / "census"
 TINY = ROOT / "tests" / "data" / "tiny"
@@ -155,7 +155,7 @@ def test_validate_reports_through_the_mapping_and_a_folder_uses_its_own(tmp_path
     plain = tmp_path / "plain"
     shutil.copytree(folder, plain)
     (plain / "mapping.yaml").rename(tmp_path / "their.yaml")
-    result = run_cli("validate", str(plain), "--mapping", str(tmp_path / "their.yaml"),
+    result = run_main("validate", str(plain), "--mapping", str(tmp_path / "their.yaml"),
                      "--as-of", AS_OF, "--report", str(tmp_path / "report"))
     assert result.returncode == 1, result.stderr
     assert "census_attendance.csv" in result.stdout and "Band 9" in result.stdout

@@ -1,4 +1,5 @@
-"""The ``eyanalysis predict`` contract, exercised through a subprocess."""
+"""The ``eyanalysis predict`` contract: through a real subprocess (the first test and the
+console script), the rest through the same ``main`` in this process."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli, run_main
 
 EXAMPLE = ROOT / "eyanalysis/data/example/attendance.csv"
 ALL_AGES = ROOT / "eyanalysis/data/example/attendance_all_ages.csv"
@@ -19,9 +20,10 @@ SETTINGS = ROOT / "eyanalysis/data/example/settings.csv"
 HEADER = "child_id,setting_id,level,hours_per_week,weeks,funding_age"
 
 
-def run(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(*args, cwd=None):
+    """The command in this process (``run_main``); the first test and the console-script
+    test below go through a real subprocess."""
+    return run_main(*args, cwd=cwd)
 
 
 def rows(text: str) -> list[dict]:
@@ -29,7 +31,7 @@ def rows(text: str) -> list[dict]:
 
 
 def test_predict_prints_the_grid_as_csv():
-    res = run("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01")
+    res = run_cli("predict", EXAMPLE, "--settings", SETTINGS, "--on", "2025-09-01")
     assert res.returncode == 0, res.stderr
     out = rows(res.stdout)
     assert list(out[0]) == ["setting_id", "level", "children", "nef_hours", "rate", "amount"]

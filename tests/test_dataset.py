@@ -15,7 +15,7 @@ import yaml
 from eyanalysis.data import schemas, sources
 from eyanalysis.data.dataset import load
 from eyanalysis.errors import InputDataError, PersonalDataError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_main
 
 TINY = ROOT / "tests" / "data" / "tiny"
 BAD = ROOT / "tests" / "bad_files"
@@ -263,9 +263,8 @@ def test_unreadable_sources_say_what_to_give():
 
 # -- the validate command and the data dictionary --------------------------------------------
 
-def validate(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "eyanalysis.cli", "validate", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+def validate(*args):
+    return run_main("validate", *args)
 
 
 def test_validate_bundled_sample_reports_zero_quarantined(tmp_path, sample):

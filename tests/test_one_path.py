@@ -15,6 +15,7 @@ left out here until then (``PENDING``).
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -102,15 +103,21 @@ def _package_sources() -> list[Path]:
     return [p for p in SOURCES if rel(p).startswith("eyanalysis/")]
 
 
-def _where(predicate) -> set[str]:
-    out = set()
+@functools.cache
+def _package_nodes() -> tuple[tuple[str, tuple[ast.AST, ...]], ...]:
+    """Every node of every package module, docstrings and other prose left out (it may name
+    a parameter), parsed once for the tests below."""
+    out = []
     for path in _package_sources():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        docs = {id(n.value) for n in ast.walk(tree)  # prose may name a parameter
+        docs = {id(n.value) for n in ast.walk(tree)
                 if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
-        if any(predicate(node) for node in ast.walk(tree) if id(node) not in docs):
-            out.add(rel(path))
-    return out
+        out.append((rel(path), tuple(n for n in ast.walk(tree) if id(n) not in docs)))
+    return tuple(out)
+
+
+def _where(predicate) -> set[str]:
+    return {path for path, nodes in _package_nodes() if any(predicate(n) for n in nodes)}
 
 
 def _string(node, text: str) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser import ARTIFACTS, launched_chromium, screenshot
+from tests.browser import ARTIFACTS, VISIBLE_TEXT, launched_chromium, opened_report, screenshot
 from tests.test_report import TITLES, problems
 
 TERM, TODAY = "2026-SUM", "2026-12-01"
@@ -51,21 +51,13 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, final_run):
-    tab = browser.new_page(viewport={"width": 1200, "height": 900})
-    tab.goto((final_run / "report.html").as_uri(), wait_until="load")
-    tab.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg')"
-                          ".length >= 6", timeout=30_000)
-    yield tab
-    tab.close()
+    yield from opened_report(browser, final_run / "report.html")
 
 
 @pytest.fixture(scope="module")
 def visible(page) -> str:
     """The page's visible text, the sources table left out."""
-    return page.evaluate("""() => { const body = document.body.cloneNode(true);
-        body.querySelectorAll('.ey-sources, style, script').forEach(e => e.remove());
-        document.documentElement.appendChild(body); body.style.position = 'absolute';
-        const text = body.innerText; body.remove(); return text; }""")
+    return page.evaluate(VISIBLE_TEXT)
 
 
 def _pdftotext(pdf: Path, *args: str) -> str:
@@ -107,7 +99,7 @@ def test_the_final_report_page_shows_no_code_repr_or_raw_number(page, visible):
     assert not page.query_selector(".modebar-container .modebar-btn")
 
 
-def test_the_final_pdf_shows_no_code_repr_or_raw_number(pdf_pages):
+def test_the_final_pdf_shows_no_code_repr_or_raw_number(page, pdf_pages, final_run):
     text = "\n".join(pdf_pages)
     body, sources = text.split("Sources and assumptions", 1)
     assert problems(body) == []
@@ -117,6 +109,11 @@ def test_the_final_pdf_shows_no_code_repr_or_raw_number(pdf_pages):
     assert len(sources) > 2000  # the one place a code may be shown is there, and whole
     assert len(pdf_pages) >= 6
     assert all(f"Page {i} of {len(pdf_pages)}" in p for i, p in enumerate(pdf_pages, 1))
+    values = page.evaluate("() => [...document.querySelectorAll('.ey-key-value')]"
+                           ".map(v => v.innerText)")
+    assert len(values) >= 4 and all(v in text for v in values), values
+    assert "Download this report as a PDF" not in text  # the link is screen-only
+    assert 'href="report.pdf"' in (final_run / "report.html").read_text()
 
 
 def test_every_table_has_its_symbol_key_in_the_page_and_the_pdf(page, pdf_pages):

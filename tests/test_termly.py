@@ -24,7 +24,7 @@ import pytest
 
 from eyanalysis.apps import contract
 from eyanalysis.data.claims import last_term
-from eyanalysis.errors import TermNotAvailableError
+from eyanalysis.errors import EyAnalysisError, TermNotAvailableError
 from eyanalysis.jobs import termly
 from eyanalysis.rules import terms
 from tests import notebooks as nbt
@@ -338,22 +338,26 @@ def test_the_readme_cron_line_runs_on_the_bundled_data_on_any_date(today, last_h
         assert p.term == terms.last_ended(day)
 
 
-def test_failed_run_names_notebook_and_cell_and_leaves_no_term_folder(tmp_path):
+def test_failed_run_names_notebook_and_cell_and_leaves_no_term_folder(tmp_path, monkeypatch):
     """Another authority's parameter folder that lacks a file the categorisation notebook
-    reads: that notebook fails, the run names it and its cell, and writes nothing."""
+    reads: that notebook fails, the run names it and its cell, and writes nothing. Run in
+    this process on that notebook alone (``eyanalysis termly`` prints this same message
+    after ``error:``, exit 2: the refusal tests here go through the command)."""
     params = tmp_path / "parameters"
     shutil.copytree(ROOT / "parameters", params)
     (params / "support" / "minimum_visits.yaml").unlink()
     out = tmp_path / "out"
     (out / "2025-AUT").mkdir(parents=True)
     (out / "2025-AUT" / "keep.txt").write_text("previous run")
-    res = run_cli("termly", "--term", "2025-AUT", "--today", SESSION_TODAY, "--out", out,
-                  "--data", TINY, "--timeout", "120",
-                  env={"EYANALYSIS_PARAMETERS": str(params)})
-    assert res.returncode != 0
+    monkeypatch.setenv("EYANALYSIS_PARAMETERS", str(params))  # the kernels inherit it
+    with pytest.raises(EyAnalysisError) as failed:
+        termly.run("2025-AUT", str(TINY), out, notebooks=("categorisation_spread",),
+                   today=dt.date.fromisoformat(SESSION_TODAY), timeout=120,
+                   progress=lambda line: None)
+    message = str(failed.value)
     assert re.search(r"categorisation_spread\.ipynb failed in cell \d+ \(ParameterError",
-                     res.stderr), res.stderr[-2000:]
-    assert "support.minimum_visits" in res.stderr
+                     message), message[-2000:]
+    assert "support.minimum_visits" in message
     assert (out / "2025-AUT" / "keep.txt").read_text() == "previous run"  # untouched
     assert [p.name for p in out.iterdir()] == ["2025-AUT"]  # no partial folder left
 
