@@ -134,6 +134,23 @@ def test_as_of_is_pure_idempotent_and_counts_what_it_leaves_out(tiny):
     assert tiny.as_of_day is None and once.as_of_day == dt.date(2025, 10, 10)
 
 
+def test_an_earlier_day_of_a_cut_is_the_cut_of_the_source(sample, tmp_path):
+    """What a cut dataset knew on an earlier day is what the source knew then: the same
+    tables whether cut from the cut (a saved copy, as the termly notebooks get it) or from
+    the source, and from the source the cut is shared (one cut per day however reached)."""
+    from eyanalysis.data.dataset import read_saved
+
+    late, early = "2026-03-31", "2025-03-31"
+    known = sample.as_of(late)
+    assert known.as_of(early) is sample.as_of(early)  # shared, not cut again
+    saved = read_saved(known.save(tmp_path / "known.pickle"))  # the cut alone is saved
+    again = saved.as_of(early)  # cut from the saved cut
+    assert again is not sample.as_of(early)
+    for name, frame in sample.as_of(early).tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame, check_dtype=True)
+    assert again.withheld == sample.as_of(early).withheld
+
+
 def test_the_sample_as_known_on_a_date_round_trips_through_a_csv_copy(sample, tmp_path):
     known = sample.as_of("2025-03-31")
     assert known.as_of("2025-03-31") is known

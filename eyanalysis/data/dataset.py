@@ -78,12 +78,16 @@ class Dataset:
     withheld: dict[str, int] = field(default_factory=dict)
     # as_of() results by day: the termly tables ask for the same few days many times
     _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the dataset this one was cut from (as_of): an earlier day is cut from it, so the cuts
+    # of one source are shared however the callers reached them (not saved: save() writes
+    # this dataset alone)
+    _origin: Dataset | None = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_known"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_known", "_origin")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _known={})
+        self.__dict__.update(state, _known={}, _origin=None)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -168,8 +172,12 @@ class Dataset:
         day = as_date(day)
         if self.as_of_day is not None and self.as_of_day <= day:
             return self  # known on an earlier day already: nothing later is there
+        if self._origin is not None:  # what was known on day is the source's cut at day
+            return self._origin.as_of(day)
         if day not in self._known:
-            self._known[day] = self._cut(day)
+            cut = self._cut(day)
+            cut._origin = self
+            self._known[day] = cut
         return self._known[day]
 
     def _cut(self, day: dt.date) -> Dataset:
@@ -209,11 +217,12 @@ class Dataset:
             t["settings"] = _settings_as_of(t["settings"], t.get("inspections"),
                                             self.tables.get("visits"), ts)
         if "children" in t and "attendance" in t:
-            known = set(t["attendance"]["child_id"].astype("string"))
-            if "panel_applications" in t:
-                known |= set(t["panel_applications"]["child_id"].astype("string"))
+            # ids as Python strings, matched by hash (an Arrow string column compared
+            # value by value, or turned into a set, is ten times slower)
+            known = pd.concat([t[n]["child_id"].astype(object) for n in
+                               ("attendance", "panel_applications") if n in t]).unique()
             kids = t["children"]
-            t["children"] = kids.loc[kids["child_id"].astype(object).isin(known)]  # hashed
+            t["children"] = kids.loc[kids["child_id"].astype(object).isin(known)]
         t = {n: f.reset_index(drop=True) for n, f in t.items()}
         withheld = {n: self.withheld.get(n, 0) + len(self.tables[n]) - len(t[n]) for n in t}
         return replace(self, tables=t, as_of_day=day, withheld=withheld)
