@@ -106,6 +106,32 @@ class Chart(go.FigureWidget):
         super().__init__(*args, **kwargs)
 
 
+def _display_chart(fig: go.Figure) -> None:
+    from IPython.display import display
+
+    display(chart_of(fig))
+
+
+def display_as_charts(on: bool = True) -> bool:
+    """While ``on``, every plotly figure the notebook displays (``display(fig)``, or a
+    figure a cell ends with) is shown as a :class:`Chart`: an app's page then draws every
+    chart with the one plotly.js it shares, and Voila need not load plotly's renderer of
+    static figures, a second plotly.js of 4.8 MB (``eyanalysis app`` denies it; issue #12
+    item 5). Off (the notebook run headless, the termly run): plotly's own renderers, the
+    static output unchanged. Returns whether it is on (false outside IPython)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.ipython_display_formatter
+    if on:
+        formatter.for_type(go.Figure, _display_chart)
+    else:
+        formatter.pop(go.Figure, None)
+    return on
+
+
 def chart_of(fig: go.Figure) -> Chart:
     """``fig`` as a :class:`Chart`, without validating it again: ``fig`` was validated as it
     was built, and a second validation costs as much as building it (15-50 ms a chart,

@@ -97,6 +97,7 @@ class SpreadView:
         self._levels: dict[dt.date, pd.DataFrame] = {}
         self._plain: dict[dt.date, pd.DataFrame] = {}
         self._compliance: dict[tuple, pd.DataFrame] = {}
+        self._masks: dict[tuple, np.ndarray] = {}
         self.has_adviser = "link_adviser" in settings.columns
         self.districts = sorted(settings["district"].dropna().unique())
         self.types = [t for t in PROVIDER_TYPES if t in set(settings["provider_type"])]
@@ -174,7 +175,11 @@ class SpreadView:
 
     # -- sections ---------------------------------------------------------------------------
     def mask(self, c: Choice) -> np.ndarray:
-        return select(self.settings, c.district, c.provider_type).to_numpy()
+        """The settings the filters choose (cached: every section of a redraw asks)."""
+        key = (c.district, c.provider_type)
+        if key not in self._masks:
+            self._masks[key] = select(self.settings, c.district, c.provider_type).to_numpy()
+        return self._masks[key]
 
     def where(self, c: Choice) -> str:
         parts = []
