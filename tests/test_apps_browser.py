@@ -471,7 +471,10 @@ PLOTLY_ON_PAGE = """() => ({
 def test_each_page_draws_every_figure_with_the_one_shared_plotly(name, fewest, request):
     app = request.getfixturevalue({"spread": "spread", "forecast": "planner",
                                    "panel": "panel_app"}[name])
-    app.settle()
+    app.wait("the busy indicator to clear", SETTLED)
+    app.wait(f"{fewest} charts drawn with their data",
+             "(n) => [...document.querySelectorAll('.js-plotly-plot')].filter(p => "
+             "(p.data || []).length > 0 && !!p.querySelector('.main-svg')).length >= n", fewest)
     seen = app.page.evaluate(PLOTLY_ON_PAGE)
     assert seen["renderer"] == [], seen  # plotly's static renderer (a 2nd plotly.js) not loaded
     assert seen["unrendered"] == 0, seen  # no figure left as text for want of it
