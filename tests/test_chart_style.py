@@ -218,3 +218,9 @@ def _apply_with_plotly_updates(fig: go.Figure, legend: bool | None = None) -> go
 def test_apply_makes_what_plotlys_own_updates_make(make, legend):
     assert style.apply(make(), legend=legend).to_plotly_json() == \
         _apply_with_plotly_updates(make(), legend).to_plotly_json()
+    # the caller's own layout given to apply: as if set by update_layout before it
+    own = {"barmode": "stack", "title": style.title("Own finding", "Own subtitle"),
+           "yaxis": {"title": {"text": "Settings"}, "range": [0, 9]},
+           "xaxis": {"title": {"text": "District"}}}
+    assert style.apply(make(), legend=legend, layout=own).to_plotly_json() == \
+        _apply_with_plotly_updates(make().update_layout(own), legend).to_plotly_json()
