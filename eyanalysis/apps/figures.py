@@ -16,6 +16,9 @@ Here:
   it replaces): plotly's own view draws it whole from the widget's state. A chart costs a
   few kB now that plotly.js travels once. The apps use it on every control change; a
   figure that did not change keeps its chart (nothing sent, nothing drawn again).
+* :func:`display_as_charts` shows every figure a notebook displays as a :class:`Chart`
+  while the notebook is interactive, so an app's page needs no second plotly.js for its
+  static figures (Voila is told not to load plotly's static renderer).
 * Not restyled in place: plotly's view attaches its update listeners only when ``newPlot``
   has finished, so an update reaching a chart still being drawn is lost and the page keeps
   the old chart (seen in CI on the team manager's Sankey, and on the planner's chart).
