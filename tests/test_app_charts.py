@@ -132,3 +132,26 @@ def test_figures_a_notebook_displays_are_charts_while_on(monkeypatch):
     assert not [x for x in shown[1:] if isinstance(x, figures.Chart)]
     with pytest.raises(KeyError):
         shell.display_formatter.ipython_display_formatter.lookup_by_type(go.Figure)
+
+
+def test_spread_compare_from_change_keeps_the_charts_it_does_not_change(spread_view):
+    """Only the Sankey and the minimum-visits chart depend on the compare-from date: the
+    other six keep their widgets (nothing sent, nothing drawn again)."""
+    import ipywidgets as w
+
+    from eyanalysis.apps.spread import Choice, explorer
+
+    on = dt.date(2026, 11, 23)
+    page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
+    before = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    start = next(x for x in _widgets(page) if isinstance(x, w.DatePicker)
+                 and x.description == "Compare from")
+    start.value = dt.date(2026, 3, 1)
+    after = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    kept = [a for a, b in zip(before, after, strict=True) if a is b]
+    assert len(after) == 8 and len(kept) == 6
+    assert all(c.comm is not None for c in after)
+    assert {id(c) for c in before} - {id(c) for c in kept} == \
+        {id(c) for c in before if c.comm is None}  # the two replaced are closed
+    for c in after:
+        c.close()
