@@ -76,3 +76,82 @@ def test_spread_page_draws_eight_new_charts_on_a_district_change(spread_view):
     assert all(a != b for a, b in zip(before, now, strict=True))  # every chart changed
     for c in after:
         c.close()
+
+
+def _without_uids(d: dict) -> dict:
+    return {**d, "data": [{k: v for k, v in t.items() if k != "uid"} for t in d["data"]]}
+
+
+def test_an_unchanged_figure_keeps_its_chart_and_a_changed_one_gets_a_new_chart():
+    import ipywidgets as w
+
+    box = w.Box()
+    first = figures.show_in(box, go.Figure(go.Bar(x=["a", "b"], y=[1, 2])))
+    same = figures.show_in(box, go.Figure(go.Bar(x=["a", "b"], y=[1, 2])))
+    assert same is first and first.comm is not None and box.children == (first,)
+    other = figures.show_in(box, go.Figure(go.Bar(x=["a", "b"], y=[1, 3])))
+    assert other is not first and box.children == (other,)
+    assert first.comm is None  # replaced, closed
+    # a chart closed meanwhile (a widget manager reset) is not kept, even for the same figure
+    other.close()
+    again = figures.show_in(box, go.Figure(go.Bar(x=["a", "b"], y=[1, 3])))
+    assert again is not other and again.comm is not None
+    again.close()
+
+
+def test_a_chart_made_without_a_second_validation_holds_the_figure_exactly():
+    from eyanalysis.present.charts import style
+
+    fig = style.apply(go.Figure(go.Bar(x=["a", "b"], y=[1, 2], name="n"),
+                                layout={"title": style.title("Finding", "Subtitle")}))
+    chart = figures.chart_of(fig)
+    assert _without_uids(chart.to_dict()) == fig.to_dict()
+    assert chart.layout.template.layout.paper_bgcolor == "white"  # plotly_white is there
+    chart.close()
+
+
+def test_figures_a_notebook_displays_are_charts_while_on(monkeypatch):
+    """figures.display_as_charts: on in an app (interactive), every displayed figure is a
+    Chart; off (headless), plotly's own output, unchanged."""
+    import IPython
+    import IPython.display
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **_: shown.append(obj))
+    fig = go.Figure(go.Bar(x=["a"], y=[1]))
+    assert figures.display_as_charts(True)
+    data, _ = shell.display_formatter.format(fig)
+    assert data == {} and len(shown) == 1 and isinstance(shown[0], figures.Chart)
+    assert _without_uids(shown[0].to_dict()) == fig.to_dict()
+    shown[0].close()
+    assert not figures.display_as_charts(False)
+    shell.display_formatter.format(fig)  # plotly's own display (its renderers)
+    assert not [x for x in shown[1:] if isinstance(x, figures.Chart)]
+    with pytest.raises(KeyError):
+        shell.display_formatter.ipython_display_formatter.lookup_by_type(go.Figure)
+
+
+def test_spread_compare_from_change_keeps_the_charts_it_does_not_change(spread_view):
+    """Only the Sankey and the minimum-visits chart depend on the compare-from date: the
+    other six keep their widgets (nothing sent, nothing drawn again)."""
+    import ipywidgets as w
+
+    from eyanalysis.apps.spread import Choice, explorer
+
+    on = dt.date(2026, 11, 23)
+    page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
+    before = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    start = next(x for x in _widgets(page) if isinstance(x, w.DatePicker)
+                 and x.description == "Compare from")
+    start.value = dt.date(2026, 3, 1)
+    after = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    kept = [a for a, b in zip(before, after, strict=True) if a is b]
+    assert len(after) == 8 and len(kept) == 6
+    assert all(c.comm is not None for c in after)
+    assert {id(c) for c in before} - {id(c) for c in kept} == \
+        {id(c) for c in before if c.comm is None}  # the two replaced are closed
+    for c in after:
+        c.close()

@@ -39,6 +39,23 @@ def small_forecast(forecast_inputs, params):
     return fc, scenarios
 
 
+def test_financial_years_of_some_scenarios_are_their_rows_of_all(small_forecast,
+                                                                  forecast_inputs):
+    """The planner costs the scenarios on file once and only the what-if on each change
+    (issue #12 item 5): one scenario's rows alone equal its rows among all."""
+    from eyanalysis.analysis.forecast import by_financial_year
+
+    fc, scenarios = small_forecast
+    params_of = {s.name: s.params for s in scenarios}
+    every = by_financial_year(fc, forecast_inputs, params_of)
+    last = scenarios[-1].name
+    alone = by_financial_year(fc, forecast_inputs, params_of, scenarios=[last])
+    assert set(alone["scenario"]) == {last} and len(every["scenario"].unique()) > 1
+    pd.testing.assert_frame_equal(
+        alone.reset_index(drop=True),
+        every[every["scenario"] == last].reset_index(drop=True))
+
+
 def test_financial_years_run_april_to_march_and_add_up(small_forecast, forecast_inputs):
     """Spring terms belong to the financial year that began the April before; the streams
     add up to the expected spend; P10 <= expected <= P90; the change is the difference of two

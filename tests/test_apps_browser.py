@@ -453,3 +453,29 @@ def test_panel_reviews_filter_and_download(panel_app, tmp_path):
     assert rows[0][:2] == ["Setting", "Child reference"] and len(rows) > 1
     screenshot(page, "app-panel-reviews")
     assert ARTIFACTS.exists()
+
+
+# -- one plotly.js per page (issue #12 item 5) ------------------------------------------------
+
+# what each page draws: every figure a chart widget sharing the page's one plotly.js
+# (apps.figures), none left to plotly's static renderer, which Voila does not load
+PLOTLY_ON_PAGE = """() => ({
+    renderer: performance.getEntriesByType('resource').filter(
+        e => e.name.includes('jupyterlab-plotly')).map(e => e.name),
+    charts: document.querySelectorAll('.js-plotly-plot').length,
+    unrendered: [...document.querySelectorAll('.jp-OutputArea-output')].filter(
+        e => /^Figure\\(\\{/.test(e.innerText.trim())).length})"""
+
+
+@pytest.mark.parametrize("name, fewest", [("spread", 8), ("forecast", 7), ("panel", 5)])
+def test_each_page_draws_every_figure_with_the_one_shared_plotly(name, fewest, request):
+    app = request.getfixturevalue({"spread": "spread", "forecast": "planner",
+                                   "panel": "panel_app"}[name])
+    app.wait("the busy indicator to clear", SETTLED)
+    app.wait(f"{fewest} charts drawn with their data",
+             "(n) => [...document.querySelectorAll('.js-plotly-plot')].filter(p => "
+             "(p.data || []).length > 0 && !!p.querySelector('.main-svg')).length >= n", fewest)
+    seen = app.page.evaluate(PLOTLY_ON_PAGE)
+    assert seen["renderer"] == [], seen  # plotly's static renderer (a 2nd plotly.js) not loaded
+    assert seen["unrendered"] == 0, seen  # no figure left as text for want of it
+    assert seen["charts"] >= fewest, seen

@@ -233,7 +233,8 @@ def _observed_spend(inputs: Inputs, term: str, params: Parameters, cache: dict
 
 def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
                       params_of: dict[str, Parameters] | None = None,
-                      fy_params: Parameters | None = None) -> pd.DataFrame:
+                      fy_params: Parameters | None = None,
+                      scenarios: list[str] | None = None) -> pd.DataFrame:
     """Spend per scenario and financial year (April to March, ``rules.timing``): expected,
     P10 and P90 of the year's total over the Monte Carlo paths (not a sum of percentiles),
     the four streams (Inclusion Supplement at GR1-GR4, exceptional funding = the EXC level,
@@ -242,7 +243,8 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
     A year that starts before the forecast has its earlier terms costed from the caseload
     the data record (``inputs`` and ``params_of[scenario]`` needed; they are exact, no
     spread); a year the forecast does not reach to its end is marked ``complete = False``
-    and has no change given for it or the year after.
+    and has no change given for it or the year after. ``scenarios``: only these (default
+    every scenario of ``fc``; each scenario's rows depend on it alone).
     """
     from eyanalysis.rules.timing import financial_year
 
@@ -250,6 +252,8 @@ def by_financial_year(fc: Forecast, inputs: Inputs | None = None,
     fy_of = {t: financial_year(terms.start(t), fy_params) for t in fc.terms}
     years = list(dict.fromkeys(fy_of.values()))
     for sc in fc.table["scenario"].unique():
+        if scenarios is not None and sc not in scenarios:
+            continue
         table = fc.table[fc.table["scenario"] == sc].set_index("term")
         lv = fc.by_level[(fc.by_level["scenario"] == sc) & (fc.by_level["level"] == "EXC")]
         exc = lv.set_index("term")["supplement"]

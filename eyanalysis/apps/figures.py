@@ -14,7 +14,11 @@ Here:
   network and the same way in Voila and JupyterLab: nothing is fetched by URL.
 * :func:`show_in` puts a new figure on the page as a new :class:`Chart` (closing the one
   it replaces): plotly's own view draws it whole from the widget's state. A chart costs a
-  few kB now that plotly.js travels once. The apps use it on every control change.
+  few kB now that plotly.js travels once. The apps use it on every control change; a
+  figure that did not change keeps its chart (nothing sent, nothing drawn again).
+* :func:`display_as_charts` shows every figure a notebook displays as a :class:`Chart`
+  while the notebook is interactive, so an app's page needs no second plotly.js for its
+  static figures (Voila is told not to load plotly's static renderer).
 * Not restyled in place: plotly's view attaches its update listeners only when ``newPlot``
   has finished, so an update reaching a chart still being drawn is lost and the page keeps
   the old chart (seen in CI on the team manager's Sankey, and on the planner's chart).
@@ -97,17 +101,60 @@ class Chart(go.FigureWidget):
     of carrying its own copy."""
 
     _esm = CHART_ESM
+    #: The JSON of the figure the chart was made from (:func:`show_in`); not sent.
+    source = traitlets.Unicode("")
 
     def __init__(self, *args, **kwargs):
         carrier()  # before the chart, so its module is on the way first
         super().__init__(*args, **kwargs)
 
 
+def _display_chart(fig: go.Figure) -> None:
+    from IPython.display import display
+
+    display(chart_of(fig))
+
+
+def display_as_charts(on: bool = True) -> bool:
+    """While ``on``, every plotly figure the notebook displays (``display(fig)``, or a
+    figure a cell ends with) is shown as a :class:`Chart`: an app's page then draws every
+    chart with the one plotly.js it shares, and Voila need not load plotly's renderer of
+    static figures, a second plotly.js of 4.8 MB (``eyanalysis app`` denies it; issue #12
+    item 5). Off (the notebook run headless, the termly run): plotly's own renderers, the
+    static output unchanged. Returns whether it is on (false outside IPython)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return False
+    formatter = shell.display_formatter.ipython_display_formatter
+    if on:
+        formatter.for_type(go.Figure, _display_chart)
+    else:
+        formatter.pop(go.Figure, None)
+    return on
+
+
+def chart_of(fig: go.Figure) -> Chart:
+    """``fig`` as a :class:`Chart`, without validating it again: ``fig`` was validated as it
+    was built, and a second validation costs as much as building it (15-50 ms a chart,
+    the template mostly; docs/performance.md, "The apps"). plotly loads its own templates
+    the same way (``Template(..., _validate=False)``)."""
+    return Chart(fig.to_dict(), _validate=False)
+
+
 def show_in(box, fig: go.Figure) -> Chart:
-    """``fig`` as a new :class:`Chart`, the only child of ``box`` (an ipywidgets box); the
-    chart it replaces is closed (its model leaves the page)."""
+    """``fig`` as the only child of ``box`` (an ipywidgets box): a new :class:`Chart`, the
+    chart it replaces closed (its model leaves the page); or, when ``box`` already shows a
+    chart of the same figure, that chart, left alone (nothing is sent, the browser draws
+    nothing)."""
+    source = fig.to_json()
     old = tuple(box.children)
-    chart = Chart(fig)
+    if (len(old) == 1 and isinstance(old[0], Chart) and old[0].comm is not None
+            and old[0].source == source):
+        return old[0]
+    chart = chart_of(fig)
+    chart.source = source  # what it was drawn from, to know an unchanged figure
     box.children = (chart,)
     for widget in old:
         widget.close()

@@ -139,8 +139,8 @@ def by_level_frame(fc: Forecast, scenario: str, baseline: str = BASELINE
     the difference from the baseline: the scenario builder's answer by level."""
     from eyanalysis.rules.timing import financial_year
 
-    lv = fc.by_level.assign(fy=fc.by_level["term"].map(
-        lambda t: financial_year(terms.start(t))))
+    fy_of = {t: financial_year(terms.start(t)) for t in fc.by_level["term"].unique()}
+    lv = fc.by_level.assign(fy=fc.by_level["term"].map(fy_of))
     years = list(dict.fromkeys(lv["fy"]))
     rows = ["GR1", "GR2", "GR3", "GR4", "EXC", "EYPP"]
     frame = {"level": [LEVELS.label(r) if r in LEVELS else "Early Years Pupil Premium"
@@ -344,11 +344,20 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
         return {p: float(c.value) for p, c in controls.items()}
 
     def fy_all():
+        # the scenarios on file are costed once (kept until one is saved); only the
+        # what-if changes with the controls
         fc_now = state["fc"]
         params_of = {n: s.params for n, s in state["scenarios"].items()}
-        if WHAT_IF in fc_now.spend_paths:
-            params_of[WHAT_IF] = state["what_if_params"]
-        return by_financial_year(fc_now, inputs, params_of)
+        saved = [n for n in fc_now.table["scenario"].unique() if n != WHAT_IF]
+        if state.get("fy_saved_names") != saved:
+            state["fy_saved"] = by_financial_year(fc_now, inputs, params_of,
+                                                  scenarios=saved)
+            state["fy_saved_names"] = saved
+        if WHAT_IF not in fc_now.spend_paths:
+            return state["fy_saved"]
+        params_of[WHAT_IF] = state["what_if_params"]
+        mine = by_financial_year(fc_now, inputs, params_of, scenarios=[WHAT_IF])
+        return pd.concat([state["fy_saved"], mine], ignore_index=True)
 
     def show_compare(fy) -> None:
         names = list(pick.value)[:MAX_COMPARED] or [BASELINE]
@@ -425,6 +434,7 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
         sc = load_scenario(path, params)
         state["scenarios"][sc.name] = sc
         state["fc"] = add_scenario(state["fc"], inputs, sc.params, sc.name)
+        state.pop("fy_saved_names", None)  # a replaced scenario keeps its name
         message.value = (f"<p>Saved as <code>{html.escape(str(path))}</code>. The forecast "
                          "command reads it: <code>eyanalysis forecast --scenario "
                          f"{html.escape(str(path))} --by financial-year</code></p>")

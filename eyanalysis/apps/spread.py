@@ -97,6 +97,7 @@ class SpreadView:
         self._levels: dict[dt.date, pd.DataFrame] = {}
         self._plain: dict[dt.date, pd.DataFrame] = {}
         self._compliance: dict[tuple, pd.DataFrame] = {}
+        self._masks: dict[tuple, np.ndarray] = {}
         self.has_adviser = "link_adviser" in settings.columns
         self.districts = sorted(settings["district"].dropna().unique())
         self.types = [t for t in PROVIDER_TYPES if t in set(settings["provider_type"])]
@@ -174,7 +175,11 @@ class SpreadView:
 
     # -- sections ---------------------------------------------------------------------------
     def mask(self, c: Choice) -> np.ndarray:
-        return select(self.settings, c.district, c.provider_type).to_numpy()
+        """The settings the filters choose (cached: every section of a redraw asks)."""
+        key = (c.district, c.provider_type)
+        if key not in self._masks:
+            self._masks[key] = select(self.settings, c.district, c.provider_type).to_numpy()
+        return self._masks[key]
 
     def where(self, c: Choice) -> str:
         parts = []
@@ -231,7 +236,7 @@ class SpreadView:
             f"{_short(lv)} on {fmt.date(c.on)}: {fmt.count(n_to.get(lv, 0))}" for lv in order]
         colours = [style.SUPPORT_COLOURS[lv] for lv in order] * 2
         moved = int(pairs.loc[pairs["from"] != pairs["to"], "n"].sum())
-        fig = go.Figure(go.Sankey(
+        sankey = go.Sankey(
             domain={"x": [0, 1], "y": [0, 0.86]},
             node={"label": labels, "color": colours, "pad": 18, "thickness": 18},
             link={"source": [order.index(f) for f in pairs["from"]],
@@ -241,16 +246,18 @@ class SpreadView:
                             zip(pairs["from"], pairs["to"], strict=True)],
                   "color": ["rgba(80,90,95,0.25)" if f == t else "rgba(244,106,37,0.45)"
                             for f, t in zip(pairs["from"], pairs["to"], strict=True)],
-                  "hovertemplate": "%{label}: %{value} settings<extra></extra>"}))
+                  "hovertemplate": "%{label}: %{value} settings<extra></extra>"})
         title = style.title(
             f"{fmt.quantity(moved, 'setting').capitalize()} changed support level between "
             f"{fmt.date(c.compare_from)} and {fmt.date(c.on)}",
             f"Settings {self.where(c)}; orange bands are changes")
         title.update(yref="container", y=0.98, yanchor="top")
-        fig.update_layout(title=title, height=500,
-                          font={"family": style.FONT, "size": 13, "color": style.TEXT},
-                          margin={"l": 20, "r": 20, "t": 100, "b": 20},
-                          paper_bgcolor="white")
+        # the layout given whole to the constructor: validated at a fraction of the cost of
+        # update_layout (docs/performance.md, "The apps")
+        fig = go.Figure(sankey, layout={
+            "title": title, "height": 500,
+            "font": {"family": style.FONT, "size": 13, "color": style.TEXT},
+            "margin": {"l": 20, "r": 20, "t": 100, "b": 20}, "paper_bgcolor": "white"})
         return fig
 
     def by_figure(self, c: Choice, by: str) -> go.Figure:
@@ -277,10 +284,12 @@ class SpreadView:
                        f"({fmt.percent(share.max())} of settings)")
         else:
             finding = f"No setting {self.where(c)} had Intensive support"
-        fig.update_layout(barmode="stack", title=style.title(
-            finding, f"Settings by support level and {what}, {fmt.date(c.on)}"),
-            yaxis_title="Settings", xaxis_title=what.capitalize())
-        return style.apply(fig)
+        return style.apply(fig, layout={
+            "barmode": "stack",
+            "title": style.title(finding, f"Settings by support level and {what}, "
+                                          f"{fmt.date(c.on)}"),
+            "yaxis": {"title": {"text": "Settings"}},
+            "xaxis": {"title": {"text": what.capitalize()}}})
 
     def support_list(self, c: Choice, level: str, search: str = "", sort: str = "overdue"
                      ) -> tuple[pd.DataFrame, TableSpec, str]:
@@ -391,10 +400,11 @@ class SpreadView:
         if last is not None and not fmt.is_symbol(last["intensive_share"]):
             finding = (f"In {last['term']} {fmt.percent(last['intensive_share'])} of "
                        "Intensive months had their visit")
-        fig.update_layout(title=style.title(finding, "Share of owed periods with a visit"),
-                          yaxis_title="Share held (%)", xaxis_title="Term",
-                          yaxis={"tickformat": ".0%", "range": [0, 1.05]})
-        return style.apply(fig)
+        return style.apply(fig, layout={
+            "title": style.title(finding, "Share of owed periods with a visit"),
+            "yaxis": {"title": {"text": "Share held (%)"}, "tickformat": ".0%",
+                      "range": [0, 1.05]},
+            "xaxis": {"title": {"text": "Term"}}})
 
     def workload_figure(self, c: Choice) -> tuple[go.Figure, str]:
         monthly = self.monthly(c.on, self.mask(c))
@@ -431,11 +441,13 @@ class SpreadView:
                        f"every month needs (tightest {worst['month']:%B %Y}: "
                        f"{worst['needed']:.0f} of {worst['capacity']:.0f})")
         finding = finding[0].upper() + finding[1:]
-        fig.update_layout(barmode="stack", title=style.title(
-            finding, f"Adviser-days needed per month for settings {self.where(c)}, "
-                     "against the whole team's capacity"),
-            yaxis_title="Adviser-days", xaxis_title="Month")
-        return style.apply(fig), finding + "."
+        return style.apply(fig, layout={
+            "barmode": "stack",
+            "title": style.title(finding, f"Adviser-days needed per month for settings "
+                                          f"{self.where(c)}, against the whole team's "
+                                          "capacity"),
+            "yaxis": {"title": {"text": "Adviser-days"}},
+            "xaxis": {"title": {"text": "Month"}}}), finding + "."
 
 
     def cycle_figure(self, c: Choice) -> tuple[go.Figure, str]:
@@ -464,9 +476,10 @@ class SpreadView:
         if y0:
             sub += f", review year {fmt.date(dt.date.fromisoformat(str(y0)))} to " \
                    f"{fmt.date(dt.date.fromisoformat(str(y1)))}"
-        fig.update_layout(barmode="stack", title=style.title(finding, sub),
-                          yaxis_title="Settings", xaxis_title="District")
-        return style.apply(fig), finding + "."
+        return style.apply(fig, layout={
+            "barmode": "stack", "title": style.title(finding, sub),
+            "yaxis": {"title": {"text": "Settings"}},
+            "xaxis": {"title": {"text": "District"}}}), finding + "."
 
     def outcome_figure(self, c: Choice) -> tuple[go.Figure, str]:
         """Ofsted outcomes at the next inspection by the support received between
@@ -494,12 +507,14 @@ class SpreadView:
                        f"{level_label(best['support']).lower()} found the setting improved")
         else:
             finding = "No setting had a second inspection in the period"
-        fig.update_layout(barmode="group", title=style.title(
-            finding, "Ofsted outcome at the next inspection, by the highest support between "
-                     "inspections; report cards on an assumed common scale"),
-            yaxis={"tickformat": ".0%", "range": [0, 1.1], "title": "Share of inspections"},
-            xaxis_title="Support received")
-        return style.apply(fig), finding + "."
+        return style.apply(fig, layout={
+            "barmode": "group",
+            "title": style.title(finding, "Ofsted outcome at the next inspection, by the "
+                                          "highest support between inspections; report "
+                                          "cards on an assumed common scale"),
+            "yaxis": {"tickformat": ".0%", "range": [0, 1.1],
+                      "title": {"text": "Share of inspections"}},
+            "xaxis": {"title": {"text": "Support received"}}}), finding + "."
 
 # -- the widget page -----------------------------------------------------------------------
 

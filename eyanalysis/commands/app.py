@@ -34,10 +34,12 @@ APPS = {
     "forecast": ("funding_forecast", "the budget planner's funding forecast"),
     "panel": ("panel_caseload", "the panel officer's caseload"),
 }
-#: Apps whose page draws every plotly chart as a widget (:mod:`eyanalysis.apps.figures`):
-#: Voila then skips plotly's renderer of static figures, a second copy of plotly.js (about
-#: 5 MB) that every page would otherwise load and evaluate (issue #12 item 5).
-WIDGET_CHARTS_ONLY = {"spread"}
+#: Apps whose page draws every plotly chart as a widget (:mod:`eyanalysis.apps.figures`;
+#: the notebooks show their static figures as widgets when interactive,
+#: :func:`eyanalysis.apps.figures.display_as_charts`): Voila then skips plotly's renderer of
+#: static figures, a second copy of plotly.js (about 5 MB) that every page would otherwise
+#: load and evaluate (issue #12 item 5).
+WIDGET_CHARTS_ONLY = {"spread", "forecast", "panel"}
 #: Parameters every app sets: interactive, and the date parameters blank (today).
 APP_VALUES = {
     "spread": {"as_of": "", "compare_from": ""},
