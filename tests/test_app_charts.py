@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from eyanalysis.apps import figures
+from tests.widgets import walk
 
 
 def test_plotly_travels_once_per_kernel_not_once_per_chart():
@@ -43,15 +44,6 @@ def spread_view(sample):
     return SpreadView(line, ds.settings, ds.visits, ds.inspections, on)
 
 
-def _widgets(box):
-    found, todo = [], [box]
-    while todo:
-        widget = todo.pop()
-        found.append(widget)
-        todo += list(getattr(widget, "children", ()))
-    return found
-
-
 def test_spread_page_draws_eight_new_charts_on_a_district_change(spread_view):
     """Every chart is replaced by a new one (drawn whole by plotly's view, so no update can be
     lost while a view is still drawing), the old ones are closed, and the new ones carry the
@@ -62,13 +54,13 @@ def test_spread_page_draws_eight_new_charts_on_a_district_change(spread_view):
 
     on = dt.date(2026, 11, 23)
     page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
-    charts = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    charts = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
     assert len(charts) == 8 and all(isinstance(c, figures.Chart) for c in charts)
     before = [repr(c._widget_data) + repr(c._widget_layout) for c in charts]
-    district = next(x for x in _widgets(page) if isinstance(x, w.Dropdown)
+    district = next(x for x in walk(page) if isinstance(x, w.Dropdown)
                     and x.description == "District")
     district.value = spread_view.districts[0]
-    after = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    after = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
     assert len(after) == 8 and not {id(c) for c in after} & {id(c) for c in charts}
     assert all(c.comm is None for c in charts)  # the replaced charts are closed
     assert all(isinstance(c, figures.Chart) and len(c._esm) < 2_000 for c in after)
@@ -143,11 +135,11 @@ def test_spread_compare_from_change_keeps_the_charts_it_does_not_change(spread_v
 
     on = dt.date(2026, 11, 23)
     page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
-    before = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
-    start = next(x for x in _widgets(page) if isinstance(x, w.DatePicker)
+    before = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
+    start = next(x for x in walk(page) if isinstance(x, w.DatePicker)
                  and x.description == "Compare from")
     start.value = dt.date(2026, 3, 1)
-    after = [x for x in _widgets(page) if isinstance(x, go.FigureWidget)]
+    after = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
     kept = [a for a, b in zip(before, after, strict=True) if a is b]
     assert len(after) == 8 and len(kept) == 6
     assert all(c.comm is not None for c in after)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from eyanalysis.cli import main
+from tests.widgets import walk
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -208,15 +209,6 @@ def test_comparison_exports_a_standard_workbook_with_no_formula(small_forecast,
     assert numbers and max(numbers) > 100_000  # pounds stored as numbers
 
 
-def _widgets(box) -> list:
-    found, todo = [], [box]
-    while todo:
-        widget = todo.pop()
-        found.append(widget)
-        todo += list(getattr(widget, "children", ()))
-    return found
-
-
 def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample, params,
                                          tmp_path):
     """Issue #12/#14: the budget planner's page ends with the same caseload under other
@@ -239,7 +231,7 @@ def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample
     heading, box = page.children[-2:]
     assert "Other authorities' inclusion schemes" in heading.value
     assert "ey-schemes" in box._dom_classes
-    found = _widgets(box)
+    found = walk(box)
     chart_box = next(x for x in found if isinstance(x, w.Box)
                      and any(isinstance(c, go.FigureWidget) for c in x.children))
     assumptions = next(x for x in found if isinstance(x, w.HTML)
@@ -349,11 +341,7 @@ def test_panel_dashboard_opens_on_the_meeting_and_filters_cards(root):
     ds = load(root / "tests" / "data" / "tiny")
     c = panel.caseload(ds, "2025-10-10", "2025-11-12", ["exceptional", "challenge_gr4"])
     box = panel_app.dashboard(c, ds)
-    found, todo = [], [box]
-    while todo:
-        widget = todo.pop()
-        found.append(widget)
-        todo += list(getattr(widget, "children", ()))
+    found = walk(box)
     assert not [wd for wd in found if isinstance(wd, w.Output)]
     meeting = next(wd for wd in found if isinstance(wd, w.Dropdown)
                    and wd.description == "Meeting")
@@ -467,7 +455,7 @@ def test_support_lists_are_itables_updated_in_place(spread_view):
     v = spread_view
     on, start = dt.date(2026, 11, 23), dt.date(2025, 11, 23)
     page = explorer(v, Choice("all", "all", on, start))
-    found = _widgets(page)
+    found = walk(page)
     tables = {t.caption.split(",")[0]: t for t in found if isinstance(t, ITable)}
     assert set(tables) == {"Settings in Targeted support", "Settings in Intensive support"}
     for level, label in (("targeted", "Targeted"), ("intensive", "Intensive")):
@@ -501,7 +489,7 @@ def test_support_lists_are_itables_updated_in_place(spread_view):
         assert len(table.df) == len(frame) < before[f"Settings in {label} support"][1]
         assert set(table.df["District"]) == {v.districts[0]}
     assert [x.value for x in links] != old_links
-    assert not [t for t in _widgets(page) if isinstance(t, ITable)
+    assert not [t for t in walk(page) if isinstance(t, ITable)
                 and id(t) not in {i for i, _ in before.values()}]
 
 

@@ -19,6 +19,7 @@ from eyanalysis.apps.contract import PanelCaseloadParameters
 from eyanalysis.rules import exceptional as x
 from tests import notebooks as nbt
 from tests.conftest import ROOT
+from tests.widgets import walk
 
 NOTEBOOK = ROOT / "notebooks" / "panel_caseload.ipynb"
 SETTINGS = pd.DataFrame({
@@ -322,11 +323,7 @@ def test_dashboard_has_no_output_widget():
     ds = load(ROOT / "tests" / "data" / "tiny")
     c = panel.caseload(ds, "2025-10-10", "2025-11-12", ["exceptional", "challenge_gr4"])
     box = panel_app.dashboard(c, ds)
-    found, todo = [], [box]
-    while todo:
-        widget = todo.pop()
-        found.append(widget)
-        todo += list(getattr(widget, "children", ()))
+    found = walk(box)
     assert not [wd for wd in found if isinstance(wd, w.Output)]
     cards = next(wd for wd in found if isinstance(wd, w.HTML) and "ey-cards" in wd.value)
     assert 'data-application="P2"' in cards.value  # listed for 12 November
