@@ -68,6 +68,16 @@ def test_rounded_money_for_headlines_and_axes_states_its_unit(pence, text):
     assert fmt.money_rounded(pence) == text
 
 
+def test_a_money_range_reads_as_a_range():
+    """A forecast's expected cost with its P10-P90 range (the planner's headline): the
+    places of millions grow until the figures differ, never "£1.7m and £1.7m"."""
+    assert fmt.money_range(166346603, 165248572, 167432332) == ["£1.66m", "£1.65m", "£1.67m"]
+    assert fmt.money_range(166346603, 166348572) == ["£1.663m", "£1.663m"]  # at most three
+    assert fmt.money_range(120000000, 150000000) == ["£1.2m", "£1.5m"]  # one place suffices
+    assert fmt.money_range(34012345, 34512345) == ["£340k", "£345k"]
+    assert fmt.money_rounded(166346603, 2) == "£1.66m"
+
+
 @pytest.mark.parametrize("fraction, text", [
     (0.1234, "12.3%"), (0.1225, "12.3%"), (1, "100.0%"), (0.0005, "0.1%"), (0, "0.0%"),
     (Decimal("0.61904"), "61.9%"),

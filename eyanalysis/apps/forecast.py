@@ -122,11 +122,12 @@ def headline_sentence(fy: pd.DataFrame, scenario: str = BASELINE) -> str:
         rows = fy[fy["scenario"] == scenario]
     r = rows.iloc[0]
     [exp, low, high, change] = pence([r["expected"], r["p10"], r["p90"], r["change"]])
+    shown = fmt.money_range(exp, *([] if fmt.is_symbol(low) else [low, high]))
     text = (f"In the financial year {year_label(r['financial_year'])} the Inclusion "
             f"Supplement, exceptional funding and Early Years Pupil Premium are expected to "
-            f"cost {fmt.money_rounded(exp)}")
+            f"cost {shown[0]}")
     if not fmt.is_symbol(low):
-        text += f" (likely between {fmt.money_rounded(low)} and {fmt.money_rounded(high)})"
+        text += f" (likely between {shown[1]} and {shown[2]})"
     if not fmt.is_symbol(change):
         text += (", " + ("up " if change > 0 else "down ") + fmt.money_rounded(abs(change))
                  + " on the year before")

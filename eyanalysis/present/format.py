@@ -183,19 +183,38 @@ def money(pence) -> str:
     return format_currency(Decimal(_pence(pence, "money")) / 100, "GBP", locale=LOCALE)
 
 
-def money_rounded(pence) -> str:
+def money_rounded(pence, places: int | None = None) -> str:
     """Money for headlines and axes: ``£12,345`` below £100,000, ``£340k`` below £1m,
-    ``£1.2m`` from £1m (each rounded half up, the unit in the text)."""
+    ``£1.2m`` from £1m (each rounded half up, the unit in the text); ``places`` decimal
+    places of millions instead of one (none from £100m)."""
     if (s := symbol(pence)) is not None:
         return s.text
     value = Decimal(_pence(pence, "money")) / 100
     sign, size = ("-" if value < 0 else ""), abs(value)
     if half_up(size / 1000) >= 1000:  # £999,500 and more reads as £1m, not £1,000k
-        millions = half_up(size / 1_000_000, 1 if size < 100_000_000 else 0)
-        return f"{sign}£{format_decimal(millions, '#,##0.#', locale=LOCALE)}m"
+        if places is None:
+            places = 1 if size < 100_000_000 else 0
+        millions = half_up(size / 1_000_000, places)
+        pattern = "#,##0." + "#" * places if places else "#,##0"
+        return f"{sign}£{format_decimal(millions, pattern, locale=LOCALE)}m"
     if half_up(size) >= 100_000:
         return f"{sign}£{format_decimal(half_up(size / 1000), locale=LOCALE)}k"
     return f"{sign}£{format_decimal(half_up(size), locale=LOCALE)}"
+
+
+def money_range(*pence) -> list[str]:
+    """:func:`money_rounded` of each amount, with as many decimal places of millions (up to
+    three) as it takes for amounts that differ to read differently: a range is never
+    "between £1.7m and £1.7m" when it runs from £1,652,486 to £1,674,323."""
+    def texts(places):
+        return [money_rounded(p, places) for p in pence]
+
+    out, places = texts(None), 1
+    while places < 3 and len(set(out)) < len({_pence(p, "money") for p in pence
+                                               if symbol(p) is None}):
+        places += 1
+        out = texts(places)
+    return out
 
 
 def rate(pounds) -> str:
