@@ -66,6 +66,30 @@ def launched_chromium():
         chromium.close()
 
 
+#: What a page opened from a file may load: the file, inline data and blobs it makes.
+FILES = ("file:", "data:", "blob:")
+#: What an app page may load: its server on loopback, inline data and blobs.
+LOOPBACK = ("http://127.0.0.1", "data:", "blob:")
+
+
+def only_requests_to(page, allowed: tuple[str, ...]) -> list[str]:
+    """Abort every request of ``page`` whose address starts with none of ``allowed`` (the
+    tests run as offline as the users' machines may be: a request to the internet is a
+    fault); returns the list of aborted addresses, filled as the page runs."""
+    aborted: list[str] = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            aborted.append(url)
+            route.abort()
+
+    page.route("**/*", guard)
+    return aborted
+
+
 def opened_report(browser, report: Path):
     """The termly ``report.html`` at ``report`` in a new tab of ``browser``, once its six
     charts are drawn, for a module fixture to ``yield from``."""

@@ -32,12 +32,14 @@ import pytest
 from tests.browser import (
     ARTIFACTS,
     BIN,
+    LOOPBACK,
     ROOT,
     VIEWPORT,
     Server,
     free_port,
     jupyter_env,
     launched_chromium,
+    only_requests_to,
     screenshot,
 )
 
@@ -135,17 +137,7 @@ def _open(name, server, browser, base, port, params) -> App:
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    outside: list[str] = []
-
-    def only_loopback(route):
-        url = route.request.url
-        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    page.route("**/*", only_loopback)
+    outside = only_requests_to(page, LOOPBACK)
     app = App(name, server, page, outside, str(params))
     page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=FIRST_RENDER)
     app.wait(f"the page to show {ready_text!r} and its charts",

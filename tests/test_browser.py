@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    FILES,
     ROOT,
     VIEWPORT,
     Server,
@@ -33,6 +34,7 @@ from tests.browser import (
     interactive_copy,
     jupyter_env,
     launched_chromium,
+    only_requests_to,
     require_tool,
     screenshot,
 )
@@ -349,19 +351,9 @@ def test_termly_report_opens_offline(page, termly_run):
     name = "offline-termly_summary"
     target = termly_run.folder / "report.html"
 
-    attempted: list[str] = []
-
-    def only_files(route):
-        url = route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            attempted.append(url)
-            route.abort()
-
-    page.route("**/*", only_files)
-    page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:"))
-            or r.url in attempted else attempted.append(r.url))
+    attempted = only_requests_to(page, FILES)
+    page.on("request", lambda r: None if r.url.startswith(FILES) or r.url in attempted
+            else attempted.append(r.url))
     page.goto(target.as_uri(), wait_until="load")
     with contextlib.suppress(Exception):  # the assertion below says what rendered
         page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]

@@ -12,7 +12,7 @@ import pytest
 from eyanalysis.present import format as fmt
 from eyanalysis.present import meta, tables
 from tests import present_cases as cases
-from tests.browser import launched_chromium
+from tests.browser import FILES, launched_chromium, only_requests_to
 
 A4_WIDTH_PX = 794  # 210 mm at 96 dpi
 
@@ -31,18 +31,8 @@ def offline_page(browser, html: str, folder, width: int = 1200):
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.attempted = []
     page.errors = []
-
-    def only_files(route):
-        url = route.request.url
-        if url.startswith(("file:", "data:", "blob:")):
-            route.continue_()
-        else:
-            page.attempted.append(url)
-            route.abort()
-
-    page.route("**/*", only_files)
+    page.attempted = only_requests_to(page, FILES)
     page.on("pageerror", lambda e: page.errors.append(str(e)))
     page.goto(path.as_uri(), wait_until="load")
     return context, page
