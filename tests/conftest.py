@@ -77,6 +77,22 @@ def sample():
     return load()
 
 
+@pytest.fixture(scope="module")
+def spread_view(sample):
+    """The team manager's view of the sample as known on 23 November 2026 (the apps' tests
+    change its filters: one per test file)."""
+    import datetime as dt
+
+    from eyanalysis.analysis import categorisation
+    from eyanalysis.apps.spread import SpreadView
+
+    on = dt.date(2026, 11, 23)
+    ds = sample.as_of(on)
+    line = categorisation.timeline(ds.settings, ds.visits, ds.inspections, on,
+                                   ds.categorisations)
+    return SpreadView(line, ds.settings, ds.visits, ds.inspections, on)
+
+
 def run_cli(*args, cwd=None, timeout: float = 600, env: dict | None = None):
     """``python -m eyanalysis.cli ARGS`` in a subprocess (text output captured); ``env``
     adds variables to the environment."""

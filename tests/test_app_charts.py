@@ -32,18 +32,6 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
         c.close()
 
 
-@pytest.fixture(scope="module")
-def spread_view(sample):
-    from eyanalysis.analysis import categorisation
-    from eyanalysis.apps.spread import SpreadView
-
-    on = dt.date(2026, 11, 23)
-    ds = sample.as_of(on)
-    line = categorisation.timeline(ds.settings, ds.visits, ds.inspections, on,
-                                   ds.categorisations)
-    return SpreadView(line, ds.settings, ds.visits, ds.inspections, on)
-
-
 def test_spread_page_draws_eight_new_charts_on_a_district_change(spread_view):
     """Every chart is replaced by a new one (drawn whole by plotly's view, so no update can be
     lost while a view is still drawing), the old ones are closed, and the new ones carry the

@@ -363,18 +363,6 @@ def test_panel_dashboard_opens_on_the_meeting_and_filters_cards(root):
 
 # -- team manager ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def spread_view(sample):
-    from eyanalysis.analysis import categorisation
-    from eyanalysis.apps.spread import SpreadView
-
-    on = dt.date(2026, 11, 23)
-    ds = sample.as_of(on)
-    line = categorisation.timeline(ds.settings, ds.visits, ds.inspections, on,
-                                   ds.categorisations)
-    return SpreadView(line, ds.settings, ds.visits, ds.inspections, on)
-
-
 def test_every_section_follows_the_district(spread_view):
     from eyanalysis.apps.spread import Choice
 
