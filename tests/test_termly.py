@@ -400,6 +400,34 @@ def test_load_is_shared_with_the_notebooks(sample):
     assert len(sample.settings) > 0  # eyanalysis.load(), as the notebooks call it
 
 
+def test_a_kernel_is_shut_down_without_an_interrupt_and_a_timeout_still_interrupts():
+    """jupyter_client sends SIGINT before each shutdown; a kernel busy with a message then
+    logs "ERROR | KeyboardInterrupt caught in kernel" into the termly log. The run's kernel
+    manager sends none on the way out, and still interrupts a running cell (a timeout)."""
+    import asyncio
+    import signal
+
+    async def scenario() -> list[int]:
+        km = termly.ipc_kernel_manager()(kernel_name="python3")
+        sent: list[int] = []
+        signal_kernel = km._async_signal_kernel
+
+        async def spy(signum):
+            sent.append(signum)
+            await signal_kernel(signum)
+
+        km._async_signal_kernel = spy
+        await km.start_kernel()
+        try:
+            await km.interrupt_kernel()  # what nbclient does when a cell times out
+            assert sent == [signal.SIGINT]
+        finally:
+            await km.shutdown_kernel()
+        return sent
+
+    assert asyncio.run(scenario()) == [signal.SIGINT]  # none more at shutdown
+
+
 def test_the_tcp_encryption_warning_never_reaches_the_termly_log(termly_run, tmp_path):
     """ipykernel warns "Kernel is running over TCP without encryption" at each start of a
     TCP kernel; the termly run's kernels use IPC sockets, so its log stays clean."""

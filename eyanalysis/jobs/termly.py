@@ -97,6 +97,12 @@ def ipc_kernel_manager():
     TCP kernel; a headless run needs no network port at all, so the termly run's kernels
     use IPC (Unix sockets beside the connection file) and the warning never reaches the
     termly log. Other warnings are untouched.
+
+    And a kernel is not interrupted on its way out: jupyter_client sends SIGINT before every
+    shutdown request, and a kernel still finishing a message when it arrives logs
+    "ERROR | KeyboardInterrupt caught in kernel" into the scheduled job's log (seen in a
+    clean run of the README's main command). papermill shuts a kernel down only after its
+    last cell; an interrupt a cell's timeout asks for is still sent.
     """
     from jupyter_client import AsyncKernelManager
     from traitlets import default
@@ -112,6 +118,11 @@ def ipc_kernel_manager():
             # the working folder) is shared by the notebooks run side by side, whose
             # kernels then read each other's messages ("Invalid Signature")
             return str(Path(tempfile.mkdtemp(prefix="eyanalysis-kernel-")) / "kernel")
+
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:  # set by shutdown_kernel just before it interrupts
+                return
+            await super()._async_interrupt_kernel()
 
         def cleanup_ipc_files(self):
             super().cleanup_ipc_files()
