@@ -286,10 +286,10 @@ class Programme:
         self.h = None
         if not rows:
             return
-        core = highs()
+        self.core = core = highs()
         if core is None:
+            self.kw = self._linprog_arguments()  # built once, for every bound
             return
-        self.core = core
         self.h = h = core._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # a warm start needs the model as given
@@ -319,22 +319,25 @@ class Programme:
             return "infeasible", math.nan
         return "unbounded", math.nan
 
-    def _linprog(self, column: int, minimise: bool) -> tuple[str, float]:
-        from scipy.optimize import linprog
-
+    def _linprog_arguments(self) -> dict:
         n = len(self.local)
         kw: dict = {"bounds": (1, None), "method": "highs"}
         for kind, a, b in (("=", "A_eq", "b_eq"), ("<=", "A_ub", "b_ub")):
             mine = [(r, rhs) for r, rhs, knd in self.rows if knd == kind]
             if mine:
-                dense = np.zeros((len(mine), n))
+                dense = np.zeros((len(mine), n))  # dense: the groups are small
                 for i, (r, _) in enumerate(mine):
                     for k, c in r.items():
                         dense[i, k] = c
                 kw[a], kw[b] = dense, np.array([rhs for _, rhs in mine])
-        c = np.zeros(n)
+        return kw
+
+    def _linprog(self, column: int, minimise: bool) -> tuple[str, float]:
+        from scipy.optimize import linprog
+
+        c = np.zeros(len(self.local))
         c[column] = 1.0 if minimise else -1.0
-        res = linprog(c, **kw)
+        res = linprog(c, **self.kw)
         return ({0: "optimal", 2: "infeasible"}.get(res.status, "unbounded"),
                 res.fun if minimise else -res.fun)
 

@@ -209,9 +209,9 @@ def money_range(*pence) -> list[str]:
     def texts(places):
         return [money_rounded(p, places) for p in pence]
 
+    distinct = len({_pence(p, "money") for p in pence if symbol(p) is None})
     out, places = texts(None), 1
-    while places < 3 and len(set(out)) < len({_pence(p, "money") for p in pence
-                                               if symbol(p) is None}):
+    while places < 3 and len(set(out)) < distinct:
         places += 1
         out = texts(places)
     return out
