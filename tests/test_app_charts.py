@@ -32,28 +32,56 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
         c.close()
 
 
-def test_spread_page_draws_eight_new_charts_on_a_district_change(spread_view):
-    """Every chart is replaced by a new one (drawn whole by plotly's view, so no update can be
-    lost while a view is still drawing), the old ones are closed, and the new ones carry the
-    few-line module, not plotly.js."""
+def _spread_page(view):
     import ipywidgets as w
 
     from eyanalysis.apps.spread import Choice, explorer
 
-    on = dt.date(2026, 11, 23)
-    page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
-    charts = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
-    assert len(charts) == 8 and all(isinstance(c, figures.Chart) for c in charts)
+    page = explorer(view, Choice("all", "all", dt.date(2026, 11, 23), dt.date(2025, 11, 23)))
+    return page, next(x for x in walk(page) if isinstance(x, w.Tab))
+
+
+def _charts(page) -> list:
+    return [x for x in walk(page) if isinstance(x, go.FigureWidget)]
+
+
+def test_spread_page_draws_the_tab_in_view_and_the_others_when_opened(spread_view):
+    """A filter change redraws the four charts of the tab in view at once; another tab's
+    charts are drawn for the new filters when it is opened. Every chart is replaced by a new
+    one (drawn whole by plotly's view, so no update can be lost while a view is still
+    drawing), the old ones are closed, and the new ones carry the few-line module, not
+    plotly.js."""
+    import ipywidgets as w
+
+    from eyanalysis.apps.spread import STALE, TABS
+
+    page, tabs = _spread_page(spread_view)
+    first = _charts(page)
+    assert len(first) == 4 and all(isinstance(c, figures.Chart) for c in first)
+    for i in range(1, len(TABS)):  # every tab seen once, for the whole county
+        tabs.selected_index = i
+    tabs.selected_index = 0
+    charts = _charts(page)
+    assert len(charts) == 8 and charts[:4] == first
     before = [repr(c._widget_data) + repr(c._widget_layout) for c in charts]
     district = next(x for x in walk(page) if isinstance(x, w.Dropdown)
                     and x.description == "District")
     district.value = spread_view.districts[0]
-    after = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
+    now = _charts(page)
+    assert [c is b for c, b in zip(now, charts, strict=True)] == [False] * 4 + [True] * 4
+    # the tabs not yet drawn for the district are marked (greyed) until opened
+    assert [STALE in t._dom_classes for t in tabs.children] == [False] + [True] * 4
+    for i in range(1, len(TABS)):  # each other tab follows the district when opened
+        tabs.selected_index = i
+    after = _charts(page)
     assert len(after) == 8 and not {id(c) for c in after} & {id(c) for c in charts}
     assert all(c.comm is None for c in charts)  # the replaced charts are closed
     assert all(isinstance(c, figures.Chart) and len(c._esm) < 2_000 for c in after)
     now = [repr(c._widget_data) + repr(c._widget_layout) for c in after]
     assert all(a != b for a, b in zip(before, now, strict=True))  # every chart changed
+    assert not [t for t in tabs.children if STALE in t._dom_classes]
+    tabs.selected_index = 0  # back to a tab drawn for this district: nothing redrawn
+    assert _charts(page) == after
     for c in after:
         c.close()
 
@@ -119,15 +147,18 @@ def test_spread_compare_from_change_keeps_the_charts_it_does_not_change(spread_v
     other six keep their widgets (nothing sent, nothing drawn again)."""
     import ipywidgets as w
 
-    from eyanalysis.apps.spread import Choice, explorer
+    from eyanalysis.apps.spread import TABS
 
-    on = dt.date(2026, 11, 23)
-    page = explorer(spread_view, Choice("all", "all", on, dt.date(2025, 11, 23)))
-    before = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
+    page, tabs = _spread_page(spread_view)
+    for i in [*range(1, len(TABS)), 0]:
+        tabs.selected_index = i
+    before = _charts(page)
     start = next(x for x in walk(page) if isinstance(x, w.DatePicker)
                  and x.description == "Compare from")
     start.value = dt.date(2026, 3, 1)
-    after = [x for x in walk(page) if isinstance(x, go.FigureWidget)]
+    for i in [*range(1, len(TABS)), 0]:
+        tabs.selected_index = i
+    after = _charts(page)
     kept = [a for a, b in zip(before, after, strict=True) if a is b]
     assert len(after) == 8 and len(kept) == 6
     assert all(c.comm is not None for c in after)

@@ -438,11 +438,14 @@ def test_support_lists_are_itables_updated_in_place(spread_view):
     import ipywidgets as w
     from itables.widget import ITable
 
-    from eyanalysis.apps.spread import Choice, explorer
+    from eyanalysis.apps.spread import TABS, Choice, explorer
 
     v = spread_view
     on, start = dt.date(2026, 11, 23), dt.date(2025, 11, 23)
     page = explorer(v, Choice("all", "all", on, start))
+    tabs = next(x for x in walk(page) if isinstance(x, w.Tab))
+    assert not [t for t in walk(page) if isinstance(t, ITable)]  # drawn when opened
+    tabs.selected_index = TABS.index("Settings in support")
     found = walk(page)
     tables = {t.caption.split(",")[0]: t for t in found if isinstance(t, ITable)}
     assert set(tables) == {"Settings in Targeted support", "Settings in Intensive support"}

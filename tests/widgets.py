@@ -4,10 +4,11 @@ from __future__ import annotations
 
 
 def walk(box) -> list:
-    """``box`` and every widget inside it (through ``children``), depth first."""
+    """``box`` and every widget inside it (through ``children``), depth first, in the
+    order they appear on the page."""
     found, todo = [], [box]
     while todo:
         widget = todo.pop()
         found.append(widget)
-        todo += list(getattr(widget, "children", ()))
+        todo += reversed(getattr(widget, "children", ()))
     return found

@@ -72,9 +72,32 @@ export default {
 };
 """
 #: Module of each chart: plotly's own widget (``default()`` gives one per model), taken from
-#: the shared bundle.
+#: the shared bundle, drawn once its element is on the page and shown. Plotly's view calls
+#: ``newPlot`` at once, and a widget's view is rendered before it is put on the page: a
+#: chart drawn while detached (or in a hidden tab) measures its text as empty, so the
+#: subtitle was drawn over the title of every chart made after the page's first (the
+#: bundle no longer delayed them). ``render`` must not wait for that itself: the widget
+#: manager puts the view on the page only once ``render`` has returned.
 CHART_ESM = _SHARED + """
-export default async () => (await shared()).default();
+export default async () => {
+  const plotly = (await shared()).default();
+  return {
+    initialize: plotly.initialize,
+    render(ctx) {
+      let cleanup = null, gone = false;
+      const draw = () => {
+        if (gone) return;
+        if (!ctx.el.isConnected || !ctx.el.getClientRects().length) {
+          requestAnimationFrame(draw);
+          return;
+        }
+        cleanup = plotly.render(ctx);
+      };
+      draw();
+      return () => { gone = true; if (cleanup) cleanup(); };
+    },
+  };
+};
 """
 
 

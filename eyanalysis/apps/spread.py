@@ -1,5 +1,6 @@
 """The team manager's page (issue #12 item 2): one filter bar (district, provider type, date,
-compare-from date; defaults today and a year before) drives every chart and table:
+compare-from date; defaults today and a year before) drives every chart and table, in
+tabs (:data:`TABS`; only the tab in view is drawn, the others when opened):
 
 1. support levels on the date and the change since the compare-from date, as numbers and as
    a labelled Sankey (C1-C3, O2), with the spread by district and by Ofsted outcome;
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -534,8 +535,22 @@ def _downloads(frame: pd.DataFrame, spec: TableSpec, stem: str) -> str:
         spec.title[:31])
 
 
+#: The app's tabs, each holding some of the sections of :func:`page`. Only the tab in view is
+#: drawn; another is drawn for the filters of the moment when it is opened (issue #12 item 5:
+#: a change redraws four charts, not eight).
+TABS = ("Support levels", "Settings in support", "Visits", "Adviser workload",
+        "Ofsted outcomes")
+#: The tab whose content follows the what-if of more Intensive settings (C5-C7).
+WORKLOAD_TAB = 3
+#: Class of a tab not yet drawn for the filters of the moment (shown greyed while it is
+#: brought up to date).
+STALE = "ey-stale"
+
+
 def explorer(view: SpreadView, choice: Choice):
-    """The team manager's page as widgets: the filter bar over every section."""
+    """The team manager's page as widgets: the filter bar over every section, the sections in
+    :data:`TABS`. A change of a filter redraws the tab in view; the others are redrawn for
+    the new filters when opened, so every chart and table follows the bar."""
     import ipywidgets as w
 
     from eyanalysis.apps import figures
@@ -560,9 +575,10 @@ def explorer(view: SpreadView, choice: Choice):
              ("sankey", "district", "judgement", "provider", "compliance", "workload",
               "cycle", "outcomes")}
     # the support lists: itables tables (search, sort, CSV/Excel of the rows shown) made
-    # once and updated in place when the filters change; the download links under them
-    # hold every row through the formula-safe writers
-    lists = {lv: {"lead": w.HTML(), "table": None, "notes": w.HTML(), "download": w.HTML()}
+    # when their tab is first opened and updated in place after; the download links under
+    # them hold every row through the formula-safe writers
+    lists = {lv: {"lead": w.HTML(), "table": None, "notes": w.HTML(), "download": w.HTML(),
+                  "box": w.Box(layout=w.Layout(width="100%", display="block"))}
              for lv in ("targeted", "intensive")}
     compliance_lead, compliance_table = w.HTML(), w.HTML()
     workload_lead, cycle_lead, outcome_lead = w.HTML(), w.HTML(), w.HTML()
@@ -578,85 +594,110 @@ def explorer(view: SpreadView, choice: Choice):
         fig.update_layout(width=WIDTH)  # a widget in a Box does not stretch by itself
         figures.show_in(box, fig)
 
-    def draw_list(level, c):
-        parts = lists[level]
-        frame, spec, sentence = view.support_list(c, level)
-        parts["lead"].value = f"<p>{html.escape(sentence)}</p>"
-        parts["table"] = interactive_widget(frame, spec, dates=LIST_DATES,
-                                            buttons=LIST_BUTTONS, table=parts["table"])
-        parts["notes"].value = ("" if len(frame) else
-                                f"<p>No settings: {html.escape(spec.subtitle)}.</p>") + \
-            notes_html(parts["table"].notes)
-        parts["download"].value = _downloads(frame, spec, f"{level}_settings_{c.on:%Y%m%d}")
+    def draw_levels(c):
+        frame, spec, sentence = view.change_table(c)
+        headline.value = f"<p><b>{html.escape(sentence)}</b></p>" + _table(frame, spec)
+        put(boxes["sankey"], view.sankey(c))
+        put(boxes["district"], view.by_figure(c, "district"))
+        put(boxes["judgement"], view.by_figure(c, "judgement"))
+        put(boxes["provider"], view.by_figure(c, "provider_type"))
 
-    def redraw(*_):
+    def draw_lists(c):
+        for level, parts in lists.items():
+            frame, spec, sentence = view.support_list(c, level)
+            parts["lead"].value = f"<p>{html.escape(sentence)}</p>"
+            parts["table"] = interactive_widget(frame, spec, dates=LIST_DATES,
+                                                buttons=LIST_BUTTONS, table=parts["table"])
+            if parts["box"].children != (parts["table"],):
+                parts["box"].children = (parts["table"],)
+            parts["notes"].value = ("" if len(frame) else
+                                    f"<p>No settings: {html.escape(spec.subtitle)}.</p>") + \
+                notes_html(parts["table"].notes)
+            parts["download"].value = _downloads(frame, spec,
+                                                 f"{level}_settings_{c.on:%Y%m%d}")
+
+    def draw_visits(c):
+        cframe, cspec, csentence = view.compliance_table(c)
+        compliance_lead.value = f"<p>{html.escape(csentence)}</p>"
+        compliance_table.value = _table(cframe, cspec)
+        put(boxes["compliance"], view.compliance_figure(cframe))
+        yfig, ysentence = view.cycle_figure(c)
+        cycle_lead.value = f"<p>{html.escape(ysentence)}</p>"
+        put(boxes["cycle"], yfig)
+
+    def draw_workload(c):
+        wfig, wsentence = view.workload_figure(c)
+        workload_lead.value = f"<p>{html.escape(wsentence)}</p>"
+        put(boxes["workload"], wfig)
+
+    def draw_outcomes(c):
+        ofig, osentence = view.outcome_figure(c)
+        outcome_lead.value = f"<p>{html.escape(osentence)}</p>"
+        put(boxes["outcomes"], ofig)
+
+    draws = (draw_levels, draw_lists, draw_visits, draw_workload, draw_outcomes)
+    drawn: dict[int, Choice] = {}  # tab -> the choice it shows
+
+    def key(tab: int, c: Choice) -> Choice:
+        # only the workload follows the what-if
+        return c if tab == WORKLOAD_TAB else replace(c, extra_intensive=0)
+
+    def show(tab: int) -> None:
+        c = current()
+        if drawn.get(tab) == key(tab, c):
+            return
         busy.value = ("<div class='ey-busy' style='padding:6px 10px;background:#fff7bf;"
                       "border-left:5px solid #ffdd00'><b>Updating the page…</b></div>")
         try:
-            c = current()
-            if pick_on.value and pick_on.value > view.as_of:
-                note.value = (f"<p>The data run to {fmt.date(view.as_of)}: shown on that "
-                              "date.</p>")
-            else:
-                note.value = ""
-            frame, spec, sentence = view.change_table(c)
-            headline.value = f"<p><b>{html.escape(sentence)}</b></p>" + _table(frame, spec)
-            put(boxes["sankey"], view.sankey(c))
-            put(boxes["district"], view.by_figure(c, "district"))
-            put(boxes["judgement"], view.by_figure(c, "judgement"))
-            put(boxes["provider"], view.by_figure(c, "provider_type"))
-            for level in lists:
-                draw_list(level, c)
-            cframe, cspec, csentence = view.compliance_table(c)
-            compliance_lead.value = f"<p>{html.escape(csentence)}</p>"
-            compliance_table.value = _table(cframe, cspec)
-            put(boxes["compliance"], view.compliance_figure(cframe))
-            wfig, wsentence = view.workload_figure(c)
-            workload_lead.value = f"<p>{html.escape(wsentence)}</p>"
-            put(boxes["workload"], wfig)
-            yfig, ysentence = view.cycle_figure(c)
-            cycle_lead.value = f"<p>{html.escape(ysentence)}</p>"
-            put(boxes["cycle"], yfig)
-            ofig, osentence = view.outcome_figure(c)
-            outcome_lead.value = f"<p>{html.escape(osentence)}</p>"
-            put(boxes["outcomes"], ofig)
+            draws[tab](c)
+            drawn[tab] = key(tab, c)
+            tabs.children[tab].remove_class(STALE)
         finally:
             busy.value = ""
 
-    def rework(*_):
-        busy.value = "<div class='ey-busy'><b>Updating the workload…</b></div>"
-        try:
-            wfig, wsentence = view.workload_figure(current())
-            workload_lead.value = f"<p>{html.escape(wsentence)}</p>"
-            put(boxes["workload"], wfig)
-        finally:
-            busy.value = ""
+    tabs = w.Tab(layout=w.Layout(width="100%"))
 
-    for control in (pick_d, pick_t, pick_on, pick_from):
+    def redraw(*_):
+        if pick_on.value and pick_on.value > view.as_of:
+            note.value = f"<p>The data run to {fmt.date(view.as_of)}: shown on that date.</p>"
+        else:
+            note.value = ""
+        c = current()
+        for tab, box in enumerate(tabs.children):  # greyed until drawn for these filters
+            if drawn.get(tab) != key(tab, c):
+                box.add_class(STALE)
+        show(tabs.selected_index or 0)
+
+    def heading(text: str):
+        return w.HTML(f"<h2>{html.escape(text)}</h2>")
+
+    search_help = w.HTML("<p>Search a list or click a column heading to sort it; the buttons "
+                         "above each list save the rows shown, the links below it every "
+                         "row.</p>")
+    pages = [[heading("Support levels and how they changed"), headline, boxes["sankey"],
+              boxes["district"], boxes["judgement"], boxes["provider"]],
+             [search_help],
+             [heading("Minimum visits, term by term"), compliance_lead, boxes["compliance"],
+              compliance_table, heading("The annual review visits"), cycle_lead,
+              boxes["cycle"]],
+             [heading("Adviser workload against capacity"), workload_lead, extra,
+              boxes["workload"]],
+             [heading("Ofsted outcomes after support"), outcome_lead, boxes["outcomes"]]]
+    for level, parts in lists.items():
+        pages[1] += [heading(f"Settings in {level_label(level)}"), parts["lead"],
+                     parts["box"], parts["notes"], parts["download"]]
+    tabs.children = [w.VBox(p, layout=w.Layout(width="100%")) for p in pages]
+    tabs.titles = list(TABS)
+    tabs.selected_index = 0
+    for control in (pick_d, pick_t, pick_on, pick_from, extra):
         control.observe(redraw, names="value")
-    extra.observe(rework, names="value")
+    tabs.observe(lambda change: show(change["new"] or 0), names="selected_index")
     redraw()
     bar = w.HBox([pick_d, pick_t, pick_on, pick_from],
                  layout=w.Layout(flex_flow="row wrap", border="1px solid #b1b4b6",
                                  padding="6px"))
-    sections = [w.HTML("<h2>1. Support levels and how they changed</h2>"), headline,
-                boxes["sankey"], boxes["district"], boxes["judgement"], boxes["provider"]]
-    for level, parts in lists.items():
-        sections += [w.HTML(f"<h2>{2 if level == 'targeted' else 3}. Settings in "
-                            f"{html.escape(level_label(level))}</h2>"), parts["lead"],
-                     w.HTML("<p>Search the list or click a column heading to sort it; the "
-                            "buttons above the list save the rows shown, the links below "
-                            "it every row.</p>"),
-                     w.Box([parts["table"]], layout=w.Layout(width="100%", display="block")),
-                     parts["notes"], parts["download"]]
-    sections += [w.HTML("<h2>4. Minimum visits, term by term</h2>"), compliance_lead,
-                 boxes["compliance"], compliance_table,
-                 w.HTML("<h2>5. Adviser workload against capacity</h2>"), workload_lead,
-                 extra, boxes["workload"],
-                 w.HTML("<h2>6. The annual review visits</h2>"), cycle_lead, boxes["cycle"],
-                 w.HTML("<h2>7. Ofsted outcomes after support</h2>"), outcome_lead,
-                 boxes["outcomes"]]
-    return w.VBox([bar, busy, note, *sections], layout=w.Layout(width="100%"))
+    style_sheet = w.HTML(f"<style>.{STALE} {{ opacity: 0.45; }}</style>")
+    return w.VBox([style_sheet, bar, busy, note, tabs], layout=w.Layout(width="100%"))
 
 
 def page(view: SpreadView, choice: Choice):
