@@ -12,7 +12,9 @@ Debian chromium (Playwright, every request outside 127.0.0.1 aborted) and measur
 * redraw (on the warm page): from a control change to the page showing the new state (the
   text that names the new choice and every chart changed), median and maximum over several
   changes;
-* whether the busy indicator ("Updating...") was seen during changes that took over 0.3 s.
+* whether the busy indicator ("Updating...") was seen during changes that took over 0.3 s;
+* on the team manager's page, opening a tab not yet drawn for the filters (after a district
+  change) until it is drawn: median and maximum.
 
 Run ``python benchmarks/app_latency.py [spread forecast panel] [--changes N]`` and copy the
 table into docs/performance.md with the machine load printed (``/proc/loadavg``) at start
@@ -80,8 +82,8 @@ def start(name: str, base: Path) -> tuple[subprocess.Popen, str]:
                      + (base / f"{name}.log").read_text(errors="replace")[-2000:])
 
 
-def cpu_seconds(root: int) -> float:
-    """CPU time used so far by a process and all its descendants (the app, Voila and the
+def _family(root: int) -> dict[int, float]:
+    """CPU seconds so far of a process and all its descendants (the app, Voila and the
     kernels it starts: jupyter_client starts each kernel in a session of its own)."""
     stats = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -91,27 +93,45 @@ def cpu_seconds(root: int) -> float:
             continue
         ticks = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         stats[int(stat.parent.name)] = (int(fields[1]), ticks)  # parent, CPU seconds
-    family, total, grew = {root}, 0.0, True
+    family, grew = {root}, True
     while grew:
         grew = False
         for pid, (parent, _) in stats.items():
             if parent in family and pid not in family:
                 family.add(pid)
                 grew = True
-    for pid in family:
-        total += stats.get(pid, (0, 0.0))[1]
-    return total
+    return {pid: stats[pid][1] for pid in family if pid in stats}
 
 
-def wait_idle(proc: subprocess.Popen, quiet: float = 3.0, timeout: float = 300) -> float:
-    """Wait until the app's processes use under 5% of a core for ``quiet`` seconds (Voila's
-    pre-heated kernel has run the notebook); returns the seconds waited."""
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and all its descendants."""
+    return sum(_family(root).values())
+
+
+def kernels(root: int) -> set[int]:
+    """The app's kernel processes."""
+    out = set()
+    for pid in _family(root):
+        try:
+            if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                out.add(pid)
+        except OSError:
+            continue
+    return out
+
+
+def wait_idle(proc: subprocess.Popen, quiet: float = 3.0, timeout: float = 300,
+              besides: set[int] = frozenset()) -> float:
+    """Wait until Voila has started a kernel other than ``besides`` (its pool refilled
+    after a page took the pre-heated kernel) and the app's processes have used under 5% of
+    a core for ``quiet`` seconds (that kernel has run the notebook); returns the seconds
+    waited."""
     t0 = time.monotonic()
     last, since = cpu_seconds(proc.pid), time.monotonic()
     while time.monotonic() - t0 < timeout:
         time.sleep(0.5)
         now = cpu_seconds(proc.pid)
-        if now - last > 0.025:
+        if now - last > 0.025 or not kernels(proc.pid) - besides:
             since = time.monotonic()
         elif time.monotonic() - since >= quiet:
             break
@@ -170,6 +190,44 @@ def spread_changes(page, n: int) -> list[float]:
                          CHANGED % SIGNATURES, f"Intensive support in {names[k]}"))
         if out[-1] == float("inf"):
             break  # stalled: the page answers no more
+    return out
+
+
+TAB_DRAWN = """(t) => [...document.querySelectorAll('.lm-TabBar-tab.lm-mod-current')]
+    .some(e => e.innerText.trim() === t)
+    && !document.querySelector('.ey-busy')
+    && ![...document.querySelectorAll('.ey-stale')].some(e => e.getClientRects().length)
+    && [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.getClientRects().length)
+        .every(p => (p.data || []).length > 0 && !!p.querySelector('.main-svg'))"""
+
+
+def spread_tabs(page, rounds: int = 2) -> list[float]:
+    """Seconds from a click on a tab not yet drawn for the filters (after a district
+    change) to that tab drawn: each tab but the first, ``rounds`` times."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    district = page.get_by_label("District", exact=True)
+    names = [o.replace("\xa0", " ") for o in district.locator("option").all_inner_texts()]
+    tabs = [t.strip() for t in page.locator(".lm-TabBar-tab").all_inner_texts()]
+    out = []
+    for r in range(rounds):
+        k = 1 + r % (len(names) - 1)
+        page.get_by_role("tab", name=tabs[0], exact=True).click()
+        district.select_option(index=0 if k == district.evaluate("e => e.selectedIndex")
+                               else k)
+        page.wait_for_function("() => !document.querySelector('.ey-busy') && "
+                               "document.querySelectorAll('.ey-stale').length > 0",
+                               timeout=STALL, polling=100)
+        for title in tabs[1:]:
+            t0 = time.perf_counter()
+            page.get_by_role("tab", name=title, exact=True).click()
+            try:
+                page.wait_for_function(TAB_DRAWN, arg=title, timeout=STALL, polling=100)
+            except Timeout:
+                print(f"stalled: the tab {title!r} not drawn after {STALL / 1000:.0f} s",
+                      file=sys.stderr, flush=True)
+                return out + [float("inf")]
+            out.append(time.perf_counter() - t0)
     return out
 
 
@@ -236,14 +294,16 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
     proc, url = start(name, base)
     try:
         ready, changes = APPS[name]
+        before = kernels(proc.pid)  # the pre-heated kernel the first page takes
         page, cold = open_page(browser, url, ready)
         page.close()
-        waited = wait_idle(proc)
+        waited = wait_idle(proc, besides=before)
         page, warm = open_page(browser, url, ready)
         page.evaluate(WATCH_BUSY)
         times = changes(page, n)
         busy = page.evaluate("() => window.__busySeen")
         charts = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
+        tabs = spread_tabs(page) if name == "spread" else []
         page.close()
     finally:
         stop(proc)
@@ -251,7 +311,11 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
             "first_render_warm_s": round(warm, 2), "idle_wait_s": round(waited, 1),
             "change_median_s": round(statistics.median(times), 2),
             "change_max_s": round(max(times), 2), "changes": len(times),
-            "charts": charts, "busy_indicator_seen": busy, "load": loadavg()}
+            "charts": charts, "busy_indicator_seen": busy,
+            **({"tab_open_median_s": round(statistics.median(tabs), 2),
+                "tab_open_max_s": round(max(tabs), 2), "tab_opens": len(tabs)}
+               if tabs else {}),
+            "load": loadavg()}
 
 
 def main(argv=None) -> int:
@@ -287,6 +351,11 @@ def main(argv=None) -> int:
         print(f"| {r['app']} | {r['first_render_cold_s']} | {r['first_render_warm_s']} | "
               f"{r['change_median_s']} | {r['change_max_s']} | {r['changes']} | "
               f"{r['load']} |")
+    for r in rows:
+        if "tab_opens" in r:
+            print(f"{r['app']}: a tab opened after a filter change, drawn in "
+                  f"{r['tab_open_median_s']} s median, {r['tab_open_max_s']} s at most "
+                  f"({r['tab_opens']} opens)")
     return 0
 
 

@@ -525,3 +525,28 @@ def test_app_notebook_and_template_work_offline(tmp_path):
     assert not any(m in text for m in CDN_MARKERS)
     argv = voila_argv(nb_path, 8999)
     assert "--Voila.ip=127.0.0.1" in argv and "--template=eyanalysis" in argv
+
+
+def test_voila_reads_the_pool_refill_delay_and_the_preheated_pool(tmp_path):
+    """The app's Voila command line is read by Voila itself as meant: one pre-heated kernel,
+    refilled POOL_REFILL_DELAY seconds after a page takes it (issue #12 item 5; a misspelt
+    option would be ignored silently)."""
+    import warnings
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from voila.app import Voila
+    from voila.voila_kernel_manager import voila_kernel_manager_factory
+
+    from eyanalysis.commands.app import POOL_REFILL_DELAY, voila_argv
+
+    argv = voila_argv(tmp_path / "app.ipynb", 8999)
+    assert argv[1:3] == ["-m", "voila"]
+    voila = Voila()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # traitlets' list syntax note
+        voila.parse_command_line(argv[3:])
+    settings = voila.config.VoilaConfiguration
+    assert settings.preheat_kernel is True and settings.default_pool_size == 1
+    manager = voila_kernel_manager_factory(AsyncMappingKernelManager, True, 1)(
+        config=voila.config, parent=voila)
+    assert manager.fill_delay == POOL_REFILL_DELAY > 1  # Voila's own default is 1 s

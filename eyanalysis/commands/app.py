@@ -85,6 +85,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Seconds Voila waits, after a page takes the pre-heated kernel, before it starts the next
+#: one (which runs the whole notebook again: 5-10 s of CPU). Voila's default is 1 s, so on two
+#: cores that run shared the cores with the page being drawn and its first changes; 8 s lets
+#: a page draw first (a warm first render 6.6-7.7 s before, 4.9-5.4 s after:
+#: docs/performance.md). The cost: a page reloaded within those seconds waits longer for
+#: its kernel.
+POOL_REFILL_DELAY = 8
+
+
 def voila_argv(notebook: Path, port: int, widget_charts_only: bool = False) -> list[str]:
     """The Voila command line: loopback only, this port or fail, no browser of its own,
     no tracebacks to the user (they go to the log). ``widget_charts_only``: the page has no
@@ -93,7 +102,7 @@ def voila_argv(notebook: Path, port: int, widget_charts_only: bool = False) -> l
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|js|woff2?|ttf)']",
             "--theme=light", f"--template={TEMPLATE}", "--preheat_kernel=True",
-            "--pool_size=1"] + (
+            "--pool_size=1", f"--VoilaKernelManager.fill_delay={POOL_REFILL_DELAY}"] + (
         ["--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']"]
         if widget_charts_only else [])
 
