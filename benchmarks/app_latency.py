@@ -7,8 +7,10 @@ Debian chromium (Playwright, every request outside 127.0.0.1 aborted) and measur
   address (Voila's pre-heated kernel may still be running the notebook), to every chart of
   the page drawn with data (with the app's headline text);
 * first render, warm: the same for a second page, requested once the app's processes are
-  idle again (Voila has pre-heated the next kernel): what a user meets who opens the app
-  after it has started;
+  idle again (Voila has pre-heated the next kernel), in a new browser context (nothing
+  cached): what a user meets who opens the app after it has started;
+* first render, return visit: a page opened again, the server idle, in a browser that has
+  opened the app before (Voila's scripts in its cache);
 * redraw (on the warm page): from a control change to the page showing the new state (the
   text that names the new choice and every chart changed), median and maximum over several
   changes;
@@ -271,10 +273,12 @@ APPS = {"spread": ("Settings in Intensive support", spread_changes),
         "panel": ("listed for the meeting on", panel_changes)}
 
 
-def open_page(browser, url: str, ready: str) -> tuple[object, float]:
+def open_page(browser, url: str, ready: str, context=None) -> tuple[object, float]:
     """A page on ``url`` (outside requests aborted) and the seconds from the request to
-    every chart drawn with data and the app's ``ready`` text shown."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    every chart drawn with data and the app's ``ready`` text shown. A new browser context
+    (nothing cached) unless ``context`` is given (what it has cached is kept)."""
+    page = (context.new_page() if context is not None else
+            browser.new_page(viewport={"width": 1400, "height": 1000}))
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
         ("http://127.0.0.1", "data:", "blob:")) else r.abort())
     t0 = time.perf_counter()
@@ -290,7 +294,8 @@ def open_page(browser, url: str, ready: str) -> tuple[object, float]:
 def measure(name: str, n: int, browser, base: Path) -> dict:
     """Cold: the page requested as soon as the address is printed (Voila's kernel may still
     be running the notebook). Warm: a second page once the server is idle again (Voila has
-    pre-heated the next kernel), then the changes on that page."""
+    pre-heated the next kernel), then the changes on that page. Return visit: a page opened
+    again in a browser that has opened the app before (its cache kept), the server idle."""
     proc, url = start(name, base)
     try:
         ready, changes = APPS[name]
@@ -305,10 +310,20 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
         charts = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
         tabs = spread_tabs(page) if name == "spread" else []
         page.close()
+        # a return visit: the same browser, its cache kept (Voila's scripts), a kernel
+        # pre-heated again
+        before = kernels(proc.pid)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page, _ = open_page(browser, url, ready, context)
+        page.close()
+        wait_idle(proc, besides=before)
+        page, again = open_page(browser, url, ready, context)
+        context.close()
     finally:
         stop(proc)
     return {"app": name, "first_render_cold_s": round(cold, 2),
-            "first_render_warm_s": round(warm, 2), "idle_wait_s": round(waited, 1),
+            "first_render_warm_s": round(warm, 2),
+            "first_render_return_visit_s": round(again, 2), "idle_wait_s": round(waited, 1),
             "change_median_s": round(statistics.median(times), 2),
             "change_max_s": round(max(times), 2), "changes": len(times),
             "charts": charts, "busy_indicator_seen": busy,
@@ -344,13 +359,13 @@ def main(argv=None) -> int:
         shutil.rmtree(base, ignore_errors=True)
     print(f"load average (1 min) at start {load_start}, at end {loadavg()}, "
           f"{os.cpu_count()} cores")
-    print("| app | first render, cold (s) | first render, warm (s) | change, median (s) | "
-          "change, max (s) | changes | load at end |")
-    print("|---|---|---|---|---|---|---|")
+    print("| app | first render, cold (s) | first render, warm (s) | first render, return "
+          "visit (s) | change, median (s) | change, max (s) | changes | load at end |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['app']} | {r['first_render_cold_s']} | {r['first_render_warm_s']} | "
-              f"{r['change_median_s']} | {r['change_max_s']} | {r['changes']} | "
-              f"{r['load']} |")
+              f"{r['first_render_return_visit_s']} | {r['change_median_s']} | "
+              f"{r['change_max_s']} | {r['changes']} | {r['load']} |")
     for r in rows:
         if "tab_opens" in r:
             print(f"{r['app']}: a tab opened after a filter change, drawn in "
