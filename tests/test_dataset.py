@@ -298,3 +298,29 @@ def test_synth_command_regenerates_the_bundled_sample_byte_identically(tmp_path)
     assert names == sorted(p.name for p in tmp_path.iterdir())
     for name in names:
         assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+def test_choice_codes_are_worked_out_per_distinct_value_as_per_row():
+    """schemas.choice_key normalises each distinct spelling once and spreads the codes over
+    the rows: the same codes, blanks, index and name as normalising row by row."""
+    import re
+
+    text = pd.Series(["Group-based PVI", " group_pvi ", None, "", "RI", "Not inspected",
+                      pd.NA, "Group-based PVI", "X  y!", "Plan"],
+                     index=[9, 3, 5, 1, 2, 7, 8, 4, 6, 0], name="kind")
+
+    def one(value, aliases):
+        if pd.isna(value):
+            return pd.NA
+        key = re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
+        key = schemas._CHOICE_ALIASES.get(key, key)
+        return aliases.get(key, key)
+
+    for aliases in ({}, {"plan": "ehcp", "x_y": "other"}):
+        got = schemas.choice_key(text, aliases)
+        expected = pd.Series([one(x, aliases) for x in text], index=text.index,
+                             name="kind", dtype="string")
+        pd.testing.assert_series_equal(got, expected)
+    assert schemas.choice_key(text).tolist()[:2] == ["group_pvi", "group_pvi"]
+    assert schemas.choice_key(text).iloc[2] is pd.NA and schemas.choice_key(text).iloc[3] == ""
+    assert schemas.choice_key(pd.Series([], dtype=object)).empty

@@ -43,11 +43,18 @@ _CHOICE_ALIASES = {
 }
 
 
-def choice_key(text: pd.Series) -> pd.Series:
-    """``"Group-based PVI"`` -> ``"group_pvi"``: lower case, words joined by ``_``."""
-    key = (text.astype("string").str.strip().str.lower()
-           .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
-    return key.replace(_CHOICE_ALIASES)
+def choice_key(text: pd.Series, aliases: dict[str, str] | None = None) -> pd.Series:
+    """``"Group-based PVI"`` -> ``"group_pvi"``: lower case, words joined by ``_``, then the
+    common spellings (and ``aliases``, a column's own) as codes. Worked out once per distinct
+    value: a column of choices holds a few, however many rows it has."""
+    codes, distinct = pd.factorize(text.astype("string"))
+    key = (pd.Series(distinct, dtype="string").str.strip().str.lower()
+           .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+           .replace(_CHOICE_ALIASES))
+    if aliases:
+        key = key.replace(aliases)
+    return pd.Series(key.array.take(codes, allow_fill=True), index=text.index,
+                     name=text.name)
 
 
 @dataclass(frozen=True)
@@ -70,8 +77,7 @@ class Field:
 
     def normalise(self, text: pd.Series) -> pd.Series:
         """Choice text as codes: :func:`choice_key`, then this column's own aliases."""
-        key = choice_key(text)
-        return key.replace(dict(self.aliases)) if self.aliases else key
+        return choice_key(text, dict(self.aliases))
 
     def checks(self) -> list:
         c = []
