@@ -342,7 +342,8 @@ def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, 
     assert fig.comm is None  # the chart was replaced, and the old one closed
     fig = chart_box.children[0]
     assert "by setting type" in fig.layout.title.text
-    assert {t.name for t in fig.data} >= {"not specialist", "low-high range"}
+    assert {t.name for t in fig.data} >= {"not specialist", "Low-high range"}
+    assert fig.layout.width == 1100 and fig.layout.plot_bgcolor == "white"  # house style
 
 
 @settings(max_examples=60, deadline=None)
@@ -365,3 +366,27 @@ def test_property_a_childs_termly_band_is_shared_between_settings_to_the_penny(p
         want = 0 if band == "none" or hours == 0 else int(lambeth.bands[band].amount * 100)
         assert abs(int(got["term_pence"].sum()) - want) <= len(got) - 1 or (
             want == 0 and got["term_pence"].sum() == 0)
+
+
+def test_the_notebook_shows_the_schemes_and_the_setting_level_funds_as_tables(params, sample):
+    """The planner's notebook section (S2, I1): the summary and the setting-level money as
+    formatted tables (names, pounds to the penny), not data frames of codes and pence."""
+    from eyanalysis.analysis.schemes import compare_term, setting_funds
+    from eyanalysis.present import schemes as scheme_view
+
+    comparison, caseload = compare_term(sample, "2026-AUT", params=params)
+    html_ = scheme_view.summary_view(comparison).data
+    devon = comparison.summary.set_index("scheme").loc["devon_2026"]
+    assert comparison.schemes["devon_2026"].name in html_
+    assert f"£{int(devon['term_central']) / 100:,.2f}" in html_ and "_pence" not in html_
+    funds = setting_funds(comparison, caseload, params)
+    frame, spec = scheme_view.setting_funds_table(funds, comparison, sample.settings, top=5)
+    assert len(frame) == 5 and list(spec.columns) == ["setting", "devon_2026_uplift_pence",
+                                                      "ieyf_pence"]
+    assert spec.columns["ieyf_pence"].kind == "pence"
+    totals = funds[["devon_2026_uplift_pence", "ieyf_pence"]].sum(axis=1)
+    assert frame["devon_2026_uplift_pence"].add(frame["ieyf_pence"]).tolist() == \
+        sorted(totals, reverse=True)[:5]  # the settings with the most, largest first
+    names = sample.settings.set_index("setting_id")["name"]
+    first = funds.loc[totals.idxmax(), "setting_id"]
+    assert frame["setting"].iloc[0] == f"{names[first]} ({first})"

@@ -11,6 +11,10 @@ from eyanalysis.present.meta import Column, TableSpec
 from eyanalysis.present.notebook import SOURCE_COLUMNS, sources
 from eyanalysis.present.tables import publication_html
 
+#: Width of the charts in the apps, pixels (Voila's page is 1200 px wide; a widget in a Box
+#: does not stretch by itself).
+WIDTH = 1100
+
 
 def data_note(ds, what: str = ""):
     """One sentence on the data read (rows accepted, quarantined, known on which date)."""

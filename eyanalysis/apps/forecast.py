@@ -329,7 +329,7 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
                          indent=False)
     save_btn = w.Button(description="Save scenario", button_style="primary",
                         icon="")
-    reset_btn = w.Button(description="Reset to baseline")
+    reset_btn = w.Button(description="Reset to baseline", layout=w.Layout(width="auto"))
     busy = w.HTML(value="")
     message = w.HTML()
     answer = w.HTML()
@@ -338,7 +338,8 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
                             style={"description_width": "10em"}, layout=w.Layout(width="40em"))
     compare = w.HTML()
     chart_box = w.Box()
-    export_btn = w.Button(description="Export comparison to Excel")
+    export_btn = w.Button(description="Export comparison to Excel",
+                          layout=w.Layout(width="auto"))
     export_link = w.HTML()
 
     def current() -> dict[str, float]:

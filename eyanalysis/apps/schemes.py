@@ -12,6 +12,7 @@ from html import escape
 import pandas as pd
 
 from eyanalysis.analysis.schemes import POINTS, Comparison
+from eyanalysis.apps.common import WIDTH
 from eyanalysis.present.schemes import chart
 
 GROUPINGS = {"Home level": "level", "Setting type": "setting_type"}
@@ -45,6 +46,10 @@ def _totals_html(comparison: Comparison, shown: list[str]) -> str:
     return f"<table class='schemes-totals'>{head}{''.join(rows)}</table>"
 
 
+def _chart(comparison: Comparison, by: str):
+    return chart(comparison, by).update_layout(width=WIDTH)
+
+
 def view(comparison: Comparison):
     """A box with a grouping toggle, a scheme picker, the chart (central cost with the
     low-high range), the crosswalk assumptions under it and the totals table."""
@@ -57,9 +62,10 @@ def view(comparison: Comparison):
     grouping = w.ToggleButtons(options=list(GROUPINGS), value="Home level",
                                description="By")
     picker = w.SelectMultiple(options=[(names[s], s) for s in ids], value=tuple(ids),
-                              rows=min(len(ids), 9), description="Schemes")
+                              rows=min(len(ids), 9), description="Schemes",
+                              layout=w.Layout(width="52em"))
     chart_box = w.Box()
-    figures.show_in(chart_box, chart(comparison, "level"))
+    figures.show_in(chart_box, _chart(comparison, "level"))
     assumptions = w.HTML(_assumptions_html(comparison, ids))
     totals = w.HTML(_totals_html(comparison, ids))
 
@@ -69,7 +75,7 @@ def view(comparison: Comparison):
             comparison.summary["scheme"].isin(shown)],
             comparison.rows[comparison.rows["scheme"].isin(shown)],
             {s: comparison.schemes[s] for s in shown}, comparison.notes)
-        figures.show_in(chart_box, chart(sub, GROUPINGS[grouping.value]))
+        figures.show_in(chart_box, _chart(sub, GROUPINGS[grouping.value]))
         assumptions.value = _assumptions_html(comparison, shown)
         totals.value = _totals_html(comparison, shown)
 

@@ -29,6 +29,7 @@ import plotly.graph_objects as go
 from eyanalysis.analysis import visits as visits_mod
 from eyanalysis.analysis import workload
 from eyanalysis.analysis.categorisation import ALL, judgements_on, select
+from eyanalysis.apps.common import WIDTH
 from eyanalysis.parameters import Parameters, resolve
 from eyanalysis.present import format as fmt
 from eyanalysis.present.charts import style
@@ -47,8 +48,6 @@ LIST_DATES = ("since", "last_visit", "next_due")
 #: The itables buttons save the rows shown (searched, sorted); the links under each list
 #: (:mod:`eyanalysis.apps.download`) hold every row.
 LIST_BUTTONS = ("CSV of the rows shown", "Excel of the rows shown")
-#: Width of the charts in the app, pixels (Voila's page is 1200 px wide).
-WIDTH = 1100
 
 
 def level_label(code: str) -> str:

@@ -19,6 +19,8 @@ from eyanalysis.analysis.schemes import POINTS, Comparison
 from eyanalysis.present import format as fmt
 from eyanalysis.present.meta import Column, TableSpec, contact
 from eyanalysis.rules.levels import LEVELS
+from eyanalysis.vocabulary import LEVELS as LEVEL_LABELS
+from eyanalysis.vocabulary import PROVIDER_TYPES
 
 NOT_APPLICABLE = fmt.SYMBOLS[fmt.NOT_APPLICABLE].text  # no pot: no figure can exist
 RANGE_NOTE = ("Low, central and high: the cost implied by the crosswalk's low, central and "
@@ -37,7 +39,7 @@ def summary_table(comparison: Comparison) -> tuple[pd.DataFrame, TableSpec]:
     spec = TableSpec(
         name="schemes_summary",
         title=f"The same caseload under each inclusion scheme, rules in force on "
-              f"{comparison.on.isoformat()}",
+              f"{fmt.date(comparison.on)}",
         columns={"name": Column("Scheme"), "unit": Column("Payment unit"),
                  "children_funded": Column("Children funded (central)", "count"),
                  **_money_columns("term", "Term"), **_money_columns("year", "Year"),
@@ -116,35 +118,48 @@ def write_workbook(path: str | Path, comparison: Comparison, source: str,
     return out
 
 
+#: How each grouping of :func:`chart` is named, and the label of each of its groups.
+GROUPS = {"level": ("level", LEVEL_LABELS.label),
+          "setting_type": ("setting type", PROVIDER_TYPES.short)}
+
+
 def chart(comparison: Comparison, by: str = "level"):
     """A bar per scheme (central cost for the term) with the low-high range as an error
-    bar, stacked by ``by`` (``level`` or ``setting_type``); the crosswalk assumptions are
-    the caption (:func:`caption`), shown under the chart."""
+    bar, stacked by ``by`` (``level`` or ``setting_type``, named by their labels), in the
+    house style; the crosswalk assumptions are the caption (:func:`caption`), shown under
+    the chart."""
     import plotly.graph_objects as go
 
-    from eyanalysis.present.charts.style import BASE_LAYOUT, PALETTE
+    from eyanalysis.present.charts import style
 
+    words, label = GROUPS[by]
     names = {sid: s.name.split(" (")[0] for sid, s in comparison.schemes.items()}
     parts = comparison.by(by)
     fig = go.Figure()
-    for i, (group, rows) in enumerate(parts.groupby(by, sort=True)):
-        fig.add_bar(x=rows["scheme"].map(names), y=rows["term_central"] / 100, name=str(group),
-                    marker_color=list(PALETTE)[i % len(PALETTE)],
-                    hovertemplate="%{x}: £%{y:,.2f}<extra>" + str(group) + "</extra>")
+    for i, (group, rows) in enumerate(parts.groupby(by, sort=True, observed=True)):
+        fig.add_bar(x=rows["scheme"].map(names), y=rows["term_central"] / 100,
+                    name=label(str(group)), marker_color=style.PALETTE[i % len(style.PALETTE)],
+                    hovertemplate="%{x}: £%{y:,.2f}<extra>" + label(str(group)) + "</extra>")
     s = comparison.summary
     fig.add_scatter(
         x=s["scheme"].map(names), y=s["term_central"] / 100, mode="markers",
         marker={"color": "#0b0c0c", "size": 8, "symbol": "line-ew-open"},
-        name="low-high range",
+        name="Low-high range",
         error_y={"type": "data", "symmetric": False,
                  "array": (s["term_high"] - s["term_central"]) / 100,
                  "arrayminus": (s["term_central"] - s["term_low"]) / 100},
         hovertemplate="%{x}: central £%{y:,.2f}<extra>range</extra>")
-    fig.update_layout(**BASE_LAYOUT)
-    fig.update_layout(barmode="stack", yaxis_title="Cost for the term (£)",
-                      title=f"The same children under each scheme, by {by.replace('_', ' ')}: "
-                            "central cost with the low-high range")
-    return fig
+    subtitle = "Cost for the term: bars at the crosswalk's central band, whiskers its low and high"
+    if len(s):
+        low, high = s.loc[s["term_central"].idxmin()], s.loc[s["term_central"].idxmax()]
+        subtitle += (f"; central from {fmt.money_rounded(int(low['term_central']))} "
+                     f"({names[low['scheme']]}) to {fmt.money_rounded(int(high['term_central']))}"
+                     f" ({names[high['scheme']]})")
+    return style.apply(fig, layout={
+        "barmode": "stack", "height": 560,  # room for the plot under the slanted names
+        "title": style.title(f"The same children under each scheme, by {words}", subtitle),
+        "yaxis": {"title": {"text": "Cost for the term (£)"}},
+        "xaxis": {"title": {"text": "Scheme"}}})
 
 
 def caption(comparison: Comparison) -> str:
@@ -163,9 +178,54 @@ def caption_markdown(comparison: Comparison):
     return Markdown("\n".join(lines))
 
 
-def summary_view(comparison: Comparison) -> pd.DataFrame:
-    """The summary for a notebook: pounds to the penny, the range in one column each."""
-    from eyanalysis.analysis.schemes import published
+#: The columns of :func:`summary_table` a notebook page has room for (the workbook and
+#: ``compare-schemes --out`` keep them all).
+VIEW_COLUMNS = ("name", "children_funded", "term_low", "term_central", "term_high",
+                "year_central", "year_central_after_pot")
 
-    out = published(comparison)
-    return out.drop(columns=["scheme"]).rename(columns=lambda c: c.replace("_", " "))
+
+def summary_view(comparison: Comparison):
+    """The summary for a notebook: the main columns of :func:`summary_table`, formatted."""
+    from dataclasses import replace
+
+    from IPython.display import HTML
+
+    from eyanalysis.present.tables import publication_html
+
+    frame, spec = summary_table(comparison)
+    columns = {k: spec.columns[k] for k in VIEW_COLUMNS}
+    columns["name"] = replace(columns["name"], width="30%")
+    spec = replace(spec, columns=columns, notes=[
+        n for n in spec.notes if not n.startswith(f"{NOT_APPLICABLE}:")])
+    return HTML(publication_html(frame[list(VIEW_COLUMNS)], spec))
+
+
+def setting_funds_table(funds: pd.DataFrame, comparison: Comparison,
+                        settings: pd.DataFrame, top: int = 20
+                        ) -> tuple[pd.DataFrame, TableSpec]:
+    """The ``top`` settings by setting-level money beside the child-level schemes
+    (:func:`eyanalysis.analysis.schemes.setting_funds`): each setting-uplift scheme's sum
+    for the term and the Inclusive Early Years Fund's allocation for the year, named."""
+    money = [c for c in funds.columns if c.endswith("_pence")]
+    names = settings.assign(setting_id=settings["setting_id"].astype(str)).set_index(
+        "setting_id")["name"]
+    shown = funds.assign(_all=funds[money].sum(axis=1)).sort_values(
+        ["_all", "setting_id"], ascending=[False, True]).head(top)
+    frame = pd.DataFrame({"setting": [f"{names.get(s, s)} ({s})" for s in
+                                      shown["setting_id"]]})
+    columns = {"setting": Column("Setting")}
+    for c in money:
+        frame[c] = shown[c].astype(int).to_numpy()
+        sid = c.removesuffix("_uplift_pence")
+        columns[c] = Column("Inclusive Early Years Fund, year" if c == "ieyf_pence" else
+                            f"{comparison.schemes[sid].name.split(' (')[0]} uplift, term",
+                            "pence")
+    spec = TableSpec(
+        name="setting_level_funds",
+        title=f"The {min(top, len(funds))} settings with the most setting-level funding, "
+              f"rules in force on {fmt.date(comparison.on)}",
+        subtitle=f"Of {fmt.quantity(len(funds), 'setting')} with funded children",
+        columns=columns,
+        notes=["Setting-level money is paid to the setting, not for a child: an uplift per "
+               "funded hour, or the Inclusive Early Years Fund allocated upfront (I1)."])
+    return frame, spec
