@@ -540,7 +540,7 @@ def _downloads(frame: pd.DataFrame, spec: TableSpec, stem: str) -> str:
 TABS = ("Support levels", "Settings in support", "Visits", "Adviser workload",
         "Ofsted outcomes")
 #: The tab whose content follows the what-if of more Intensive settings (C5-C7).
-WORKLOAD_TAB = 3
+WORKLOAD_TAB = TABS.index("Adviser workload")
 #: Class of a tab not yet drawn for the filters of the moment (shown greyed while it is
 #: brought up to date).
 STALE = "ey-stale"
