@@ -110,10 +110,10 @@ def cpu_seconds(root: int) -> float:
     return sum(_family(root).values())
 
 
-def kernels(root: int) -> set[int]:
-    """The app's kernel processes."""
+def kernels(root: int, family: dict[int, float] | None = None) -> set[int]:
+    """The app's kernel processes (among ``family``, :func:`_family`, when given)."""
     out = set()
-    for pid in _family(root):
+    for pid in _family(root) if family is None else family:
         try:
             if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 out.add(pid)
@@ -132,8 +132,9 @@ def wait_idle(proc: subprocess.Popen, quiet: float = 3.0, timeout: float = 300,
     last, since = cpu_seconds(proc.pid), time.monotonic()
     while time.monotonic() - t0 < timeout:
         time.sleep(0.5)
-        now = cpu_seconds(proc.pid)
-        if now - last > 0.025 or not kernels(proc.pid) - besides:
+        family = _family(proc.pid)  # one pass over /proc a poll
+        now = sum(family.values())
+        if now - last > 0.025 or not kernels(proc.pid, family) - besides:
             since = time.monotonic()
         elif time.monotonic() - since >= quiet:
             break

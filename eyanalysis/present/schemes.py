@@ -19,7 +19,6 @@ from eyanalysis.analysis.schemes import POINTS, Comparison
 from eyanalysis.present import format as fmt
 from eyanalysis.present.meta import Column, TableSpec, contact
 from eyanalysis.rules.levels import LEVELS
-from eyanalysis.vocabulary import LEVELS as LEVEL_LABELS
 from eyanalysis.vocabulary import PROVIDER_TYPES
 
 NOT_APPLICABLE = fmt.SYMBOLS[fmt.NOT_APPLICABLE].text  # no pot: no figure can exist
@@ -118,8 +117,13 @@ def write_workbook(path: str | Path, comparison: Comparison, source: str,
     return out
 
 
+def short_name(scheme) -> str:
+    """A scheme's name without its description in brackets (``Devon 2026-27``)."""
+    return scheme.name.split(" (")[0]
+
+
 #: How each grouping of :func:`chart` is named, and the label of each of its groups.
-GROUPS = {"level": ("level", LEVEL_LABELS.label),
+GROUPS = {"level": ("level", LEVELS.label),
           "setting_type": ("setting type", PROVIDER_TYPES.short)}
 
 
@@ -133,7 +137,7 @@ def chart(comparison: Comparison, by: str = "level"):
     from eyanalysis.present.charts import style
 
     words, label = GROUPS[by]
-    names = {sid: s.name.split(" (")[0] for sid, s in comparison.schemes.items()}
+    names = {sid: short_name(s) for sid, s in comparison.schemes.items()}
     parts = comparison.by(by)
     fig = go.Figure()
     for i, (group, rows) in enumerate(parts.groupby(by, sort=True, observed=True)):
@@ -218,7 +222,7 @@ def setting_funds_table(funds: pd.DataFrame, comparison: Comparison,
         frame[c] = shown[c].astype(int).to_numpy()
         sid = c.removesuffix("_uplift_pence")
         columns[c] = Column("Inclusive Early Years Fund, year" if c == "ieyf_pence" else
-                            f"{comparison.schemes[sid].name.split(' (')[0]} uplift, term",
+                            f"{short_name(comparison.schemes[sid])} uplift, term",
                             "pence")
     spec = TableSpec(
         name="setting_level_funds",
@@ -227,5 +231,5 @@ def setting_funds_table(funds: pd.DataFrame, comparison: Comparison,
         subtitle=f"Of {fmt.quantity(len(funds), 'setting')} with funded children",
         columns=columns,
         notes=["Setting-level money is paid to the setting, not for a child: an uplift per "
-               "funded hour, or the Inclusive Early Years Fund allocated upfront (I1)."])
+               "funded hour, or the Inclusive Early Years Fund allocated upfront."])
     return frame, spec
