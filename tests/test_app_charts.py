@@ -21,7 +21,7 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
     assert len(plain._esm) == len(bundle)  # the cost being avoided (plotly 7)
     plain.close()
     charts = [figures.Chart(go.Figure(go.Bar(x=[1, 2], y=[i, 3]))) for i in range(3)]
-    assert all(len(c._esm) < 2_000 and "export default" in c._esm for c in charts)
+    assert all(len(c._esm) < 10_000 and "export default" in c._esm for c in charts)
     assert figures.carrier() is figures.carrier()
     assert figures.carrier().bundle == bundle
     # a closed carrier (a widget manager reset) is made again for the next chart
@@ -76,7 +76,8 @@ def test_spread_page_draws_the_tab_in_view_and_the_others_when_opened(spread_vie
     after = _charts(page)
     assert len(after) == 8 and not {id(c) for c in after} & {id(c) for c in charts}
     assert all(c.comm is None for c in charts)  # the replaced charts are closed
-    assert all(isinstance(c, figures.Chart) and len(c._esm) < 2_000 for c in after)
+    # a few kB of module each, not the 5 MB plotly.js bundle
+    assert all(isinstance(c, figures.Chart) and len(c._esm) < 10_000 for c in after)
     now = [repr(c._widget_data) + repr(c._widget_layout) for c in after]
     assert all(a != b for a, b in zip(before, now, strict=True))  # every chart changed
     assert not [t for t in tabs.children if STALE in t._dom_classes]

@@ -520,11 +520,48 @@ def test_app_notebook_and_template_work_offline(tmp_path):
     assert "interactive = True" in injected.source
     assert "data_source = '/data/ey.pickle'" in injected.source
     assert "panel_date = ''" in injected.source
+    # the last cell tells the command the page is ready; it is the only cell after the page
+    assert nb.cells[-1].metadata["tags"] == ["injected-ready"]
+    assert "mark_ready()" in nb.cells[-1].source
     template = install_template(tmp_path / "data")
     text = (template / "index.html.j2").read_text()
     assert not any(m in text for m in CDN_MARKERS)
     argv = voila_argv(nb_path, 8999)
     assert "--Voila.ip=127.0.0.1" in argv and "--template=eyanalysis" in argv
+
+
+def test_the_app_command_waits_for_the_page_then_says_how_it_went(tmp_path, monkeypatch):
+    """``eyanalysis app`` prints the address once the pre-heated kernel has run the notebook
+    (issue #12 item 5): "ready" when the last cell touched the marker, "error" as soon as
+    Voila logs a cell's error, "stopped" when Voila ended, "timeout" otherwise."""
+    import subprocess
+    import sys
+
+    from eyanalysis.commands.app import (
+        CELL_ERROR,
+        READY_VARIABLE,
+        mark_ready,
+        wait_until_ready,
+    )
+
+    marker, log = tmp_path / "ready", tmp_path / "voila.log"
+    log.write_text("[Voila] Voila is running at: http://127.0.0.1:8999/\n")
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert wait_until_ready(marker, log, running, timeout=0.3) == "timeout"
+        monkeypatch.delenv(READY_VARIABLE, raising=False)
+        mark_ready()  # outside an app: nothing
+        assert not marker.exists()
+        monkeypatch.setenv(READY_VARIABLE, str(marker))
+        mark_ready()
+        assert wait_until_ready(marker, log, running, timeout=5) == "ready"
+        marker.unlink()
+        log.write_text(log.read_text() + f"[Voila] {CELL_ERROR}: {{'cell_type': 'code'}}\n")
+        assert wait_until_ready(marker, log, running, timeout=5) == "error"
+    finally:
+        running.kill()
+        running.wait()
+    assert wait_until_ready(marker, log, running, timeout=5) == "stopped"
 
 
 def test_voila_reads_the_pool_refill_delay_and_the_preheated_pool(tmp_path):

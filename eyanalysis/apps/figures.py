@@ -49,28 +49,43 @@ function shared() {
   }
   return g.SHARED_KEY;
 }
+// an app page (Voila's body says data-voila): charts are drawn as they come near the
+// screen, and plotly.js is evaluated when the first one does
+const lazy = () => !!(document.body && document.body.dataset.voila);
 """.replace("SHARED_KEY", _GLOBAL)
-#: Module of the bundle carrier: evaluates the bundle once per page and shares it.
+#: Module of the bundle carrier: evaluates the bundle once per page and shares it. On an app
+#: page, only once a chart needs it (:data:`CHART_ESM`): a page whose first screen has no
+#: chart does not evaluate plotly.js (0.8-0.9 s of the browser's main thread on the CI
+#: machine, docs/performance.md) before it is shown.
 LOADER_ESM = _SHARED + """
 export default {
   async initialize({ model }) {
     const p = shared();
-    if (p.started) return;
-    p.started = true;
-    const url = URL.createObjectURL(new Blob([model.get("bundle")],
-                                             { type: "text/javascript" }));
-    try {
-      p.done(await import(url));
-    } catch (err) {
-      p.started = false;
-      p.failed(err);
-      throw err;
-    } finally {
-      URL.revokeObjectURL(url);
-    }
+    if (p.load) return;
+    p.load = async () => {
+      if (p.started) return;
+      p.started = true;
+      const url = URL.createObjectURL(new Blob([model.get("bundle")],
+                                               { type: "text/javascript" }));
+      try {
+        p.done(await import(url));
+      } catch (err) {
+        p.started = false;
+        p.failed(err);
+        throw err;
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    };
+    if (p.wanted || !lazy()) await p.load();
   },
 };
 """
+#: How near the screen (above or below) a chart on an app page is drawn at once.
+NEAR = "200px 0px"
+#: Milliseconds without a chart being drawn before the next chart further down is drawn
+#: in the background (when the browser is idle).
+QUIET = 600
 #: Module of each chart: plotly's own widget (``default()`` gives one per model), taken from
 #: the shared bundle, drawn once its element is on the page and shown. Plotly's view calls
 #: ``newPlot`` at once, and a widget's view is rendered before it is put on the page: a
@@ -78,27 +93,100 @@ export default {
 #: subtitle was drawn over the title of every chart made after the page's first (the
 #: bundle no longer delayed them). ``render`` must not wait for that itself: the widget
 #: manager puts the view on the page only once ``render`` has returned.
+#:
+#: On an app page (issue #12 item 5, first render) the first screen comes first: a chart
+#: within :data:`NEAR` of the screen is drawn at once (``IntersectionObserver``); the others
+#: keep their height (``ey-chart-waiting``, so the page does not jump) and are drawn one at
+#: a time in the background, once no chart has been drawn for :data:`QUIET` ms and the
+#: browser is idle, so a reader who scrolls or prints finds them drawn. A chart records
+#: why it was drawn (``data-drawn``: ``near`` or ``idle``). In JupyterLab every chart is
+#: drawn at once, as before.
 CHART_ESM = _SHARED + """
-export default async () => {
-  const plotly = (await shared()).default();
+function queue() {
+  const p = shared();
+  if (!p.fill) p.fill = { waiting: [], busy: 0, timer: null };
+  return p.fill;
+}
+function later() {
+  const f = queue();
+  clearTimeout(f.timer);
+  f.timer = setTimeout(() => requestIdleCallback(() => {
+    if (f.busy) { later(); return; }
+    const next = f.waiting.shift();
+    if (next) next();
+  }, { timeout: 2000 }), QUIET_MS);
+}
+export default () => {
+  let plotly = null;
+  const widget = async (model) => {
+    if (!plotly) {
+      const p = shared();
+      p.wanted = true;
+      if (p.load) p.load();
+      const made = (await p).default();
+      if (!plotly) {
+        made.initialize({ model });
+        plotly = made;
+      }
+    }
+    return plotly;
+  };
   return {
-    initialize: plotly.initialize,
+    initialize() {},
     render(ctx) {
-      let cleanup = null, gone = false;
-      const draw = () => {
+      let cleanup = null, gone = false, watch = null, started = false;
+      const el = ctx.el, wait = lazy(), f = queue();
+      el.classList.add("ey-chart");
+      if (wait) {
+        el.classList.add("ey-chart-waiting");
+        el.style.minHeight = ((ctx.model.get("_widget_layout") || {}).height || 450) + "px";
+      }
+      const draw = async (why) => {
+        if (started || gone) { later(); return; }
+        started = true;
+        if (watch) { watch.disconnect(); watch = null; }
+        f.busy += 1;
+        try {
+          const view = await widget(ctx.model);
+          if (gone) return;
+          el.classList.remove("ey-chart-waiting");
+          el.style.minHeight = "";
+          el.dataset.drawn = why;
+          cleanup = view.render(ctx);
+        } finally {
+          f.busy -= 1;
+          if (wait) later();
+        }
+      };
+      const shown = () => {
         if (gone) return;
-        if (!ctx.el.isConnected || !ctx.el.getClientRects().length) {
-          requestAnimationFrame(draw);
+        if (!el.isConnected || !el.getClientRects().length) {
+          requestAnimationFrame(shown);
           return;
         }
-        cleanup = plotly.render(ctx);
+        if (!wait) {
+          draw("shown");
+          return;
+        }
+        // the margin counts on Voila's scrolling box (a margin on the window would be
+        // clipped by it)
+        watch = new IntersectionObserver((seen) => {
+          if (seen.some((e) => e.isIntersecting)) draw("near");
+        }, { root: el.closest("#rendered_cells"), rootMargin: "NEAR_MARGIN" });
+        watch.observe(el);
+        f.waiting.push(() => draw("idle"));
+        later();
       };
-      draw();
-      return () => { gone = true; if (cleanup) cleanup(); };
+      shown();
+      return () => {
+        gone = true;
+        if (watch) watch.disconnect();
+        if (cleanup) cleanup();
+      };
     },
   };
 };
-"""
+""".replace("NEAR_MARGIN", NEAR).replace("QUIET_MS", str(QUIET))
 
 
 class PlotlyBundle(anywidget.AnyWidget):

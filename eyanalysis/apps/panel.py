@@ -91,14 +91,13 @@ def reviews_spec(on: dt.date, weeks: int, n: int, shown: int) -> TableSpec:
 
 def dashboard(caseload, ds):
     """Widgets for Voila and JupyterLab: the meeting picker and a kind filter over the
-    application cards, the queue-over-time chart, and the reviews due within a chosen
-    number of weeks (search, level and review filters, CSV and Excel download).
+    application cards and the reviews due within a chosen number of weeks (search, level
+    and review filters, CSV and Excel download).
     ``caseload`` is :class:`eyanalysis.analysis.panel.Caseload`, ``ds`` the dataset it
     was built from."""
     import ipywidgets as w
 
-    from eyanalysis.apps import download, figures
-    from eyanalysis.present.charts.panel import backlog_figure
+    from eyanalysis.apps import download
 
     apps = caseload.applications
     on = caseload.as_of
@@ -129,9 +128,6 @@ def dashboard(caseload, ds):
             out.value = cards_html(chosen, date_pick.value)
         finally:
             busy.value = ""
-
-    # plotly.js from the page's shared bundle (apps.figures); the chart never changes
-    fig = figures.Chart(backlog_figure(caseload.backlog).update_layout(width=1050))
 
     weeks = w.IntSlider(value=6, min=1, max=26, description="Weeks ahead", style=wide,
                         continuous_update=False)
@@ -172,8 +168,7 @@ def dashboard(caseload, ds):
     return w.VBox([
         w.HBox([date_pick, kind_pick]), busy, out,
         w.HTML("<h3>Reviews due</h3>"),
-        w.HBox([weeks, level_pick, review_pick]), search, reviews_dl, reviews_out,
-        w.HTML("<h3>The queue over time</h3>"), fig])
+        w.HBox([weeks, level_pick, review_pick]), search, reviews_dl, reviews_out])
 
 
 # -- the notebook's other sections, as a reader sees them -----------------------------------

@@ -4,7 +4,10 @@ loopback (issue #12 item 1).
 The notebook is copied into a temporary folder with a cell after its ``parameters`` cell that
 sets the data source (``--data``), ``interactive = True`` and the date parameters blank
 (today), like papermill's injected parameters; Voila serves that copy on 127.0.0.1 and the
-address is printed. Nothing is fetched from the internet: the page's only outside resource,
+address is printed once the page is ready (:func:`wait_until_ready`): Voila pre-heats a
+kernel, which runs the whole notebook before anyone asks for the page, and the copy's last
+cell marks when it is done, so the first page opened is drawn from a kernel that has
+finished (issue #12 item 5). Nothing is fetched from the internet: the page's only outside resource,
 Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
 
 Ctrl+C and SIGTERM stop it cleanly at any moment (:func:`stop_server`): Voila runs in a
@@ -70,6 +73,11 @@ def app_notebook(name: str, folder: Path, data: str | None = None, **values) -> 
         f"{k} = {v!r}" for k, v in settings.items())
     cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
     nb.cells.insert(where + 1, cell)
+    # the last cell: the page is ready (wait_until_ready); it shows nothing
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "# Added by `eyanalysis app`: the page is ready to be opened\n"
+        "from eyanalysis.commands.app import mark_ready\n"
+        "mark_ready()", metadata={"tags": ["injected-ready"]}))
     for c in nb.cells:
         if c.cell_type == "code":
             c.outputs, c.execution_count = [], None
@@ -77,6 +85,48 @@ def app_notebook(name: str, folder: Path, data: str | None = None, **values) -> 
     target = folder / f"{stem}.ipynb"
     nbformat.write(nb, target)
     return target
+
+
+#: The environment variable naming the file the app's notebook touches when its last cell
+#: has run (:func:`mark_ready`); set for Voila, whose kernels inherit it.
+READY_VARIABLE = "EYANALYSIS_APP_READY"
+#: Seconds the command waits for the pre-heated page before it prints the address anyway.
+READY_TIMEOUT = 180
+#: What Voila writes to its log when a cell of the notebook raised (voila.notebook_renderer).
+CELL_ERROR = "Error at server while executing cell"
+
+
+def mark_ready() -> None:
+    """Called by the app notebook's last cell: touch the file :data:`READY_VARIABLE` names
+    (nothing outside an app)."""
+    target = os.environ.get(READY_VARIABLE)
+    if target:
+        Path(target).touch()
+
+
+def wait_until_ready(marker: Path, log: Path, proc: subprocess.Popen,
+                     timeout: float = READY_TIMEOUT) -> str:
+    """Wait until Voila's pre-heated kernel has run the whole notebook: ``"ready"`` when the
+    notebook's last cell touched ``marker``, ``"error"`` when a cell raised (Voila's log
+    says so; the page will show the error), ``"stopped"`` when Voila ended, ``"timeout"``
+    after ``timeout`` seconds. Prints a line every 15 s while it waits."""
+    began = time.monotonic()
+    said = began
+    while True:
+        if marker.exists():
+            return "ready"
+        if proc.poll() is not None:
+            return "stopped"
+        if CELL_ERROR in log.read_text(errors="replace"):
+            return "error"
+        now = time.monotonic()
+        if now - began > timeout:
+            return "timeout"
+        if now - said >= 15:
+            print(f"  still preparing the page ({now - began:.0f} s)...", file=sys.stderr,
+                  flush=True)
+            said = now
+        time.sleep(0.1)
 
 
 def free_port() -> int:
@@ -208,6 +258,8 @@ def _run(args: argparse.Namespace) -> int:
         saved = prepare_data(args.data, folder)
         notebook = app_notebook(args.name, folder / "app", str(saved))
         env = offline_config(folder)
+        marker = folder / "page-ready"
+        env[READY_VARIABLE] = str(marker)
         (folder / "tmp").mkdir()
         env["TMPDIR"] = str(folder / "tmp")  # Voila's connection files, kernels' scratch
         argv = voila_argv(notebook, port, args.name in WIDGET_CHARTS_ONLY)
@@ -223,6 +275,25 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: Voila did not start on port {port} (is it in use? try --port)",
                   file=sys.stderr)
             return 1
+        began = time.perf_counter()
+        print("Preparing the page (Voila runs the notebook once, before the first visit)...",
+              file=sys.stderr, flush=True)
+        state = wait_until_ready(marker, folder / "voila.log", proc)
+        if state == "stopped":
+            code = proc.wait()
+            sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
+            print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
+            return code or 1
+        if state == "ready":
+            print(f"Page ready in {time.perf_counter() - began:.0f} s.", file=sys.stderr,
+                  flush=True)
+        elif state == "error":
+            print("warning: a cell of the notebook raised an error; the page shows it "
+                  f"(details in {folder / 'voila.log'} while the app runs)", file=sys.stderr,
+                  flush=True)
+        else:
+            print(f"note: the page is still being prepared after {READY_TIMEOUT} s; it "
+                  "opens when it is ready", file=sys.stderr, flush=True)
         url = f"http://127.0.0.1:{port}/"
         print(f"{APPS[args.name][1].capitalize()} is at {url}  (Ctrl+C to stop)", flush=True)
         if not args.no_browser:
