@@ -18,7 +18,10 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
     bundle = figures.BUNDLE.read_text(encoding="utf-8")
     assert len(bundle) > 1_000_000  # plotly.js itself: what must not be sent per chart
     plain = go.FigureWidget(go.Figure(go.Bar(x=[1], y=[1])))
-    assert len(plain._esm) == len(bundle)  # the cost being avoided (plotly 7)
+    # the cost being avoided (plotly 7: all of plotly.js in each chart's module), and the
+    # apps' build of plotly.js is under a third of it
+    assert len(plain._esm) == len(figures.PLOTLY_WIDGET_BUNDLE.read_text(encoding="utf-8"))
+    assert len(bundle) < len(plain._esm) / 3
     plain.close()
     charts = [figures.Chart(go.Figure(go.Bar(x=[1, 2], y=[i, 3]))) for i in range(3)]
     assert all(len(c._esm) < 10_000 and "export default" in c._esm for c in charts)
@@ -30,6 +33,63 @@ def test_plotly_travels_once_per_kernel_not_once_per_chart():
     assert figures.carrier().comm is not None and figures.carrier().bundle == bundle
     for c in [*charts, fresh]:
         c.close()
+
+
+def test_the_apps_plotly_build_is_in_step_with_its_inputs_and_plotly():
+    """The committed build of plotly.js (apps/static/plotly-apps.min.js) was made from the
+    inputs in apps/js as they are (their digest, which the build writes), from the
+    plotly.js that the installed plotly (the figures' templates) is made for."""
+    import hashlib
+    import json
+
+    import plotly.offline
+
+    source = figures.BUNDLE.parent.parent / "js"
+    made = json.loads(figures.MANIFEST.read_text(encoding="utf-8"))
+    digest = hashlib.sha256()
+    for name in made["inputs"]:
+        digest.update((source / name).read_bytes())
+    assert digest.hexdigest() == made["sha256"], "run `npm ci && npm run build` in apps/js"
+    assert made["plotly_js"] == plotly.offline.get_plotlyjs_version()
+    lock = json.loads((source / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/plotly.js"]["version"] == made["plotly_js"]
+    text = figures.BUNDLE.read_text(encoding="utf-8")
+    assert text.startswith("/*! plotly.js (MIT License") and "export{" in text[-2_000:]
+    assert set(made["traces"]) == figures.traces() and "scatter" in made["traces"]
+
+
+def test_every_trace_type_the_package_draws_is_in_the_apps_plotly():
+    """Each go.<Trace>(...) and fig.add_<trace>(...) in the package names a trace type the
+    apps' plotly.js registers (a missing one is refused by chart_of, below)."""
+    import re
+    from pathlib import Path
+
+    from plotly.basedatatypes import BaseTraceType
+
+    import eyanalysis
+
+    text = "\n".join(p.read_text(encoding="utf-8")
+                     for p in Path(eyanalysis.__file__).parent.rglob("*.py"))
+    names = set(re.findall(r"\bgo\.([A-Z]\w*)\(", text)) | {
+        m.capitalize() for m in re.findall(r"\.add_(\w+)\(", text)}
+    kinds = [getattr(go, name, None) for name in names]
+    used = {k().type for k in kinds if isinstance(k, type) and issubclass(k, BaseTraceType)}
+    assert {"bar", "box", "sankey", "scatter"} <= used  # the search finds them
+    assert used <= figures.traces(), used - figures.traces()
+
+
+def test_a_chart_sends_dates_as_dates_and_refuses_a_trace_the_apps_cannot_draw():
+    """chart_of: a date column reaches the browser as dates (the widget's own serialiser
+    sent nanoseconds since 1970: a panel meeting at 1.7e18 on the axis); a trace type the
+    apps' plotly.js does not have is refused with what to do."""
+    import pandas as pd
+
+    days = pd.Series(pd.to_datetime(["2024-01-09", "2024-02-13"]))
+    chart = figures.chart_of(go.Figure(go.Bar(x=days, y=[3, 4])))
+    assert [str(x)[:10] for x in chart._widget_data[0]["x"]] == ["2024-01-09", "2024-02-13"]
+    chart.close()
+    with pytest.raises(RuntimeError, match="no pie trace: import it in .*entry.mjs"):
+        figures.chart_of(go.Figure(go.Pie(values=[1, 2])))
 
 
 def _spread_page(view):

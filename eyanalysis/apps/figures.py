@@ -7,25 +7,32 @@ once per widget. A page of eight charts rebuilt on every change therefore shippe
 
 Here:
 
-* :class:`Chart` is a ``FigureWidget`` whose ``_esm`` is a few lines that wait for the
-  bundle shared by the page; the bundle itself travels once per kernel, in the state of
-  one :class:`PlotlyBundle` widget (created with the first chart), and is evaluated once
-  per browser page however many charts and kernels the page shows. This works with no
-  network and the same way in Voila and JupyterLab: nothing is fetched by URL.
+* :class:`Chart` is a ``FigureWidget`` whose ``_esm`` is a short view of our own that
+  draws the figure from the widget's state with ``Plotly.newPlot`` (:data:`CHART_ESM`);
+  plotly.js itself travels once per kernel, in the state of one :class:`PlotlyBundle`
+  widget (created with the first chart), and is evaluated once per browser page however
+  many charts and kernels the page shows. It is a build of plotly.js with only the trace
+  types the package draws (:data:`BUNDLE`, 1.4 MB against the 5 MB of plotly's widget
+  bundle): a quarter of the code for the browser to evaluate before the first chart. This
+  works with no network and the same way in Voila and JupyterLab: nothing is fetched by
+  URL.
 * :func:`show_in` puts a new figure on the page as a new :class:`Chart` (closing the one
-  it replaces): plotly's own view draws it whole from the widget's state. A chart costs a
+  it replaces): the view draws it whole from the widget's state. A chart costs a
   few kB now that plotly.js travels once. The apps use it on every control change; a
   figure that did not change keeps its chart (nothing sent, nothing drawn again).
 * :func:`display_as_charts` shows every figure a notebook displays as a :class:`Chart`
   while the notebook is interactive, so an app's page needs no second plotly.js for its
   static figures (Voila is told not to load plotly's static renderer).
-* Not restyled in place: plotly's view attaches its update listeners only when ``newPlot``
-  has finished, so an update reaching a chart still being drawn is lost and the page keeps
-  the old chart (seen in CI on the team manager's Sankey, and on the planner's chart).
+* Not restyled in place: a changed figure is a new chart (plotly's own view lost updates
+  that reached a chart still being drawn: seen in CI on the team manager's Sankey and on
+  the planner's chart), so the view has no update path and sends nothing back to the
+  kernel.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 import anywidget
@@ -33,8 +40,16 @@ import plotly
 import plotly.graph_objects as go
 import traitlets
 
-#: The plotly.js widget module plotly's own FigureWidget loads.
-BUNDLE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+#: The plotly.js widget module plotly's own FigureWidget loads (about 5 MB: all of
+#: plotly.js, maps included, and the widget's two-way sync).
+PLOTLY_WIDGET_BUNDLE = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+#: plotly.js with only the trace types the package draws (about 1.4 MB), an ES module whose
+#: default export is ``Plotly``: built from ``apps/js`` (``npm ci && npm run build``; its
+#: inputs' digest is in ``plotly-apps.json``, checked by the tests).
+BUNDLE = Path(__file__).parent / "static" / "plotly-apps.min.js"
+#: What the build of :data:`BUNDLE` wrote: the plotly.js version, the trace types, the
+#: digest of its inputs.
+MANIFEST = BUNDLE.with_name("plotly-apps.json")
 #: The page-wide promise of the evaluated bundle (one per browser page).
 _GLOBAL = "__eyanalysisPlotlyWidget"
 _SHARED = """
@@ -86,13 +101,12 @@ NEAR = "200px 0px"
 #: Milliseconds without a chart being drawn before the next chart further down is drawn
 #: in the background (when the browser is idle).
 QUIET = 600
-#: Module of each chart: plotly's own widget (``default()`` gives one per model), taken from
-#: the shared bundle, drawn once its element is on the page and shown. Plotly's view calls
-#: ``newPlot`` at once, and a widget's view is rendered before it is put on the page: a
-#: chart drawn while detached (or in a hidden tab) measures its text as empty, so the
-#: subtitle was drawn over the title of every chart made after the page's first (the
-#: bundle no longer delayed them). ``render`` must not wait for that itself: the widget
-#: manager puts the view on the page only once ``render`` has returned.
+#: Module of each chart: ``Plotly.newPlot`` on the widget's data, layout and config (numpy
+#: arrays arrive as binary buffers), once the element is on the page and shown: a widget's
+#: view is rendered before it is put on the page, and a chart drawn while detached (or in
+#: a hidden tab) measures its text as empty (its subtitle was drawn over its title).
+#: ``render`` must not wait for that itself: the widget manager puts the view on the page
+#: only once ``render`` has returned.
 #:
 #: On an app page (issue #12 item 5, first render) the first screen comes first: a chart
 #: within :data:`NEAR` of the screen is drawn at once (``IntersectionObserver``); the others
@@ -102,6 +116,23 @@ QUIET = 600
 #: why it was drawn (``data-drawn``: ``near`` or ``idle``). In JupyterLab every chart is
 #: drawn at once, as before.
 CHART_ESM = _SHARED + """
+// numpy arrays arrive as {dtype, shape, buffer: DataView} (plotly's _py_to_js), the
+// undefined value as "_undefined_"
+const TYPED = { int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array,
+  uint16: Uint16Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array };
+function plain(v) {
+  if (Array.isArray(v)) return v.map(plain);
+  if (v === "_undefined_") return undefined;
+  if (!v || typeof v !== "object" || ArrayBuffer.isView(v)) return v;
+  const view = v.buffer || v.value;
+  if (view && ArrayBuffer.isView(view) && TYPED[v.dtype] && "shape" in v) {
+    const T = TYPED[v.dtype];
+    return new T(view.buffer, view.byteOffset, view.byteLength / T.BYTES_PER_ELEMENT);
+  }
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = plain(v[k]);
+  return out;
+}
 function queue() {
   const p = shared();
   if (!p.fill) p.fill = { waiting: [], busy: 0, timer: null };
@@ -116,75 +147,67 @@ function later() {
     if (next) next();
   }, { timeout: 2000 }), QUIET_MS);
 }
-export default () => {
-  let plotly = null;
-  const widget = async (model) => {
-    if (!plotly) {
-      const p = shared();
-      p.wanted = true;
-      if (p.load) p.load();
-      const made = (await p).default();
-      if (!plotly) {
-        made.initialize({ model });
-        plotly = made;
-      }
+async function plotlyjs() {
+  const p = shared();
+  p.wanted = true;
+  if (p.load) p.load();
+  return (await p).default;
+}
+export default {
+  render({ model, el }) {
+    let Plotly = null, gone = false, watch = null, started = false;
+    const wait = lazy(), f = queue();
+    el.classList.add("ey-chart");
+    if (wait) {
+      el.classList.add("ey-chart-waiting");
+      el.style.minHeight = ((model.get("_widget_layout") || {}).height || 450) + "px";
     }
-    return plotly;
-  };
-  return {
-    initialize() {},
-    render(ctx) {
-      let cleanup = null, gone = false, watch = null, started = false;
-      const el = ctx.el, wait = lazy(), f = queue();
-      el.classList.add("ey-chart");
-      if (wait) {
-        el.classList.add("ey-chart-waiting");
-        el.style.minHeight = ((ctx.model.get("_widget_layout") || {}).height || 450) + "px";
-      }
-      const draw = async (why) => {
-        if (started || gone) { later(); return; }
-        started = true;
-        if (watch) { watch.disconnect(); watch = null; }
-        f.busy += 1;
-        try {
-          const view = await widget(ctx.model);
-          if (gone) return;
-          el.classList.remove("ey-chart-waiting");
-          el.style.minHeight = "";
-          el.dataset.drawn = why;
-          cleanup = view.render(ctx);
-        } finally {
-          f.busy -= 1;
-          if (wait) later();
-        }
-      };
-      const shown = () => {
+    const draw = async (why) => {
+      if (started || gone) { later(); return; }
+      started = true;
+      if (watch) { watch.disconnect(); watch = null; }
+      f.busy += 1;
+      try {
+        const lib = await plotlyjs();
         if (gone) return;
-        if (!el.isConnected || !el.getClientRects().length) {
-          requestAnimationFrame(shown);
-          return;
-        }
-        if (!wait) {
-          draw("shown");
-          return;
-        }
-        // the margin counts on Voila's scrolling box (a margin on the window would be
-        // clipped by it)
-        watch = new IntersectionObserver((seen) => {
-          if (seen.some((e) => e.isIntersecting)) draw("near");
-        }, { root: el.closest("#rendered_cells"), rootMargin: "NEAR_MARGIN" });
-        watch.observe(el);
-        f.waiting.push(() => draw("idle"));
-        later();
-      };
-      shown();
-      return () => {
-        gone = true;
-        if (watch) watch.disconnect();
-        if (cleanup) cleanup();
-      };
-    },
-  };
+        el.classList.remove("ey-chart-waiting");
+        el.style.minHeight = "";
+        el.dataset.drawn = why;
+        Plotly = lib;
+        await Plotly.newPlot(el, plain(model.get("_widget_data")),
+                             plain(model.get("_widget_layout")),
+                             plain(model.get("_config") || {}));
+      } finally {
+        f.busy -= 1;
+        if (wait) later();
+      }
+    };
+    const shown = () => {
+      if (gone) return;
+      if (!el.isConnected || !el.getClientRects().length) {
+        requestAnimationFrame(shown);
+        return;
+      }
+      if (!wait) {
+        draw("shown");
+        return;
+      }
+      // the margin counts on Voila's scrolling box (a margin on the window would be
+      // clipped by it)
+      watch = new IntersectionObserver((seen) => {
+        if (seen.some((e) => e.isIntersecting)) draw("near");
+      }, { root: el.closest("#rendered_cells"), rootMargin: "NEAR_MARGIN" });
+      watch.observe(el);
+      f.waiting.push(() => draw("idle"));
+      later();
+    };
+    shown();
+    return () => {
+      gone = true;
+      if (watch) watch.disconnect();
+      if (Plotly) Plotly.purge(el);
+    };
+  },
 };
 """.replace("NEAR_MARGIN", NEAR).replace("QUIET_MS", str(QUIET))
 
@@ -246,12 +269,27 @@ def display_as_charts(on: bool = True) -> bool:
     return on
 
 
-def chart_of(fig: go.Figure) -> Chart:
-    """``fig`` as a :class:`Chart`, without validating it again: ``fig`` was validated as it
-    was built, and a second validation costs as much as building it (15-50 ms a chart,
-    the template mostly; docs/performance.md, "The apps"). plotly loads its own templates
-    the same way (``Template(..., _validate=False)``)."""
-    return Chart(fig.to_dict(), _validate=False)
+@functools.cache
+def traces() -> frozenset[str]:
+    """The trace types :data:`BUNDLE` registers (written by its build)."""
+    return frozenset(json.loads(MANIFEST.read_text(encoding="utf-8"))["traces"])
+
+
+def chart_of(fig: go.Figure, source: str | None = None) -> Chart:
+    """``fig`` as a :class:`Chart`, from its JSON (``source``, or ``fig.to_json()``) and
+    without validating it again: ``fig`` was validated as it was built, and a second
+    validation costs as much as building it (15-50 ms a chart, the template mostly;
+    docs/performance.md, "The apps"); plotly loads its own templates the same way
+    (``Template(..., _validate=False)``). The JSON, not ``fig.to_dict()``: the widget's own
+    serialiser sends a date column as nanoseconds since 1970 (a panel meeting drawn at
+    1.7e18), plotly's JSON sends dates as dates and numbers as typed arrays. A trace type
+    :data:`BUNDLE` does not register is refused (the chart would be drawn wrong)."""
+    missing = {t.type for t in fig.data} - traces()
+    if missing:
+        raise RuntimeError(
+            f"the apps' plotly.js has no {', '.join(sorted(missing))} trace: import it in "
+            "eyanalysis/apps/js/entry.mjs and run `npm ci && npm run build` there")
+    return Chart(json.loads(source or fig.to_json()), _validate=False)
 
 
 def show_in(box, fig: go.Figure) -> Chart:
@@ -264,7 +302,7 @@ def show_in(box, fig: go.Figure) -> Chart:
     if (len(old) == 1 and isinstance(old[0], Chart) and old[0].comm is not None
             and old[0].source == source):
         return old[0]
-    chart = chart_of(fig)
+    chart = chart_of(fig, source)
     chart.source = source  # what it was drawn from, to know an unchanged figure
     box.children = (chart,)
     for widget in old:
