@@ -181,7 +181,8 @@ def timed(page, change, done_js: str, arg=None) -> float:
     return time.perf_counter() - t0
 
 
-# the cheap tests first: the chart signatures (every path of every chart) are computed
+# the cheap tests first: the chart signatures (every path of every chart on the screen;
+# with none on it, the text and the busy indicator gone tell the change) are computed
 # only once the text is shown and the busy indicator gone; polled every 100 ms, since a
 # page polled harder on 2 loaded cores spends its time answering the poll instead of
 # drawing (seen as changes that never finished)
@@ -189,7 +190,8 @@ CHANGED = """([before, text]) => {
     if ((text && !document.body.innerText.includes(text))
         || document.querySelector('.ey-busy')) return false;
     const now = (%s)();
-    return now.length === before.length && now.some((s, i) => s !== before[i]); }"""
+    return now.length === before.length
+        && (before.length === 0 || now.some((s, i) => s !== before[i])); }"""
 
 
 def spread_changes(page, n: int) -> list[float]:
@@ -247,7 +249,9 @@ def forecast_changes(page, n: int) -> list[float]:
     # EYPP, not a top-up rate: a 5p top-up change moves the comparison chart's bars by
     # under a pixel, so "every chart changed" could never be seen
     box = page.get_by_label("Early Years Pupil Premium (£ per hour)", exact=True)
-    box.scroll_into_view_if_needed()  # the charts compared are those on the screen
+    # the charts compared are those on the screen: the box at its top, the planner's
+    # answer and its chart below it
+    box.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_function(EVERY_CHART, timeout=STALL, polling=100)
     out = []
     for i in range(n):
@@ -330,7 +334,7 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
     """Cold: the page requested as soon as the address is printed (the command prints it
     once Voila's pre-heated kernel has run the notebook). Warm: a second page once the
     server is idle again (Voila has pre-heated the next kernel), then the changes on that
-    page and the charts further down scrolled to. Return visit: a page opened
+    page (the charts on the screen compared). Return visit: a page opened
     again in a browser that has opened the app before (its cache kept), the server idle."""
     proc, url, started = start(name, base)
     try:
@@ -345,6 +349,7 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
         times = changes(page, n)
         busy = page.evaluate("() => window.__busySeen")
         charts = page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length")
+        on_screen = len(page.evaluate(SIGNATURES))  # the charts each change was seen on
         tabs = spread_tabs(page) if name == "spread" else []
         page.close()
         # a return visit: the same browser, its cache kept (Voila's scripts), a kernel
@@ -364,7 +369,7 @@ def measure(name: str, n: int, browser, base: Path) -> dict:
             "every_chart_warm_s": round(every, 2), "idle_wait_s": round(waited, 1),
             "change_median_s": round(statistics.median(times), 2),
             "change_max_s": round(max(times), 2), "changes": len(times),
-            "charts": charts, "busy_indicator_seen": busy,
+            "charts": charts, "charts_on_screen": on_screen, "busy_indicator_seen": busy,
             **({"tab_open_median_s": round(statistics.median(tabs), 2),
                 "tab_open_max_s": round(max(tabs), 2), "tab_opens": len(tabs)}
                if tabs else {}),
