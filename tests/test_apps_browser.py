@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -153,8 +154,6 @@ def start_app(name: str, browser, tmp_path_factory, ready_text: str = "") -> App
 def _open(name, server, browser, base, port, params) -> App:
     ready_text = READY[name]
     address = f"http://127.0.0.1:{port}/"
-    import time
-
     # the command prints the address once Voila's pre-heated kernel has run the notebook
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

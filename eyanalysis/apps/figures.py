@@ -138,10 +138,12 @@ function queue() {
   if (!p.fill) p.fill = { waiting: [], busy: 0, timer: null };
   return p.fill;
 }
+// Safari has no requestIdleCallback: the next task there
+const idle = globalThis.requestIdleCallback || ((fn) => setTimeout(fn, 50));
 function later() {
   const f = queue();
   clearTimeout(f.timer);
-  f.timer = setTimeout(() => requestIdleCallback(() => {
+  f.timer = setTimeout(() => idle(() => {
     if (f.busy) { later(); return; }
     const next = f.waiting.shift();
     if (next) next();

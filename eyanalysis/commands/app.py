@@ -7,8 +7,8 @@ sets the data source (``--data``), ``interactive = True`` and the date parameter
 address is printed once the page is ready (:func:`wait_until_ready`): Voila pre-heats a
 kernel, which runs the whole notebook before anyone asks for the page, and the copy's last
 cell marks when it is done, so the first page opened is drawn from a kernel that has
-finished (issue #12 item 5). Nothing is fetched from the internet: the page's only outside resource,
-Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
+finished (issue #12 item 5). Nothing is fetched from the internet: the page's only outside
+resource, Font Awesome, is served from the copy Voila ships (see :func:`offline_config`).
 
 Ctrl+C and SIGTERM stop it cleanly at any moment (:func:`stop_server`): Voila runs in a
 session of its own and is stopped once, its kernels (process groups of their own) after it,
@@ -280,10 +280,7 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
         state = wait_until_ready(marker, folder / "voila.log", proc)
         if state == "stopped":
-            code = proc.wait()
-            sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
-            print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
-            return code or 1
+            return _ended(proc, folder)
         if state == "ready":
             print(f"Page ready in {time.perf_counter() - began:.0f} s.", file=sys.stderr,
                   flush=True)
@@ -298,10 +295,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{APPS[args.name][1].capitalize()} is at {url}  (Ctrl+C to stop)", flush=True)
         if not args.no_browser:
             webbrowser.open(url)
-        code = proc.wait()
-        sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
-        print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
-        return code or 1
+        proc.wait()
+        return _ended(proc, folder)
     except KeyboardInterrupt as why:
         print(f"Stopping ({why or 'SIGINT'})...", file=sys.stderr, flush=True)
         return 0
@@ -317,6 +312,14 @@ def _run(args: argparse.Namespace) -> int:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+
+
+def _ended(proc: subprocess.Popen, folder: Path) -> int:
+    """Voila ended by itself: the end of its log and a non-zero exit status."""
+    code = proc.wait()
+    sys.stderr.write((folder / "voila.log").read_text(errors="replace")[-3000:])
+    print(f"error: Voila stopped by itself (exit status {code})", file=sys.stderr)
+    return code or 1
 
 
 def _has_voila() -> bool:
