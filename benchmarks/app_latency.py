@@ -48,10 +48,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("EYANALYSIS_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
+#: An element on the screen (shown, and within the window's height).
+ON_SCREEN = """(e) => { const r = e.getBoundingClientRect();
+    return e.getClientRects().length > 0 && r.bottom > 0 && r.top < innerHeight; }"""
+#: A chart slot (apps.figures.CHART_ESM: the plot is the slot itself) drawn with data.
+SLOT_DRAWN = """(e) => { const p = e.matches('.js-plotly-plot') ? e
+    : e.querySelector('.js-plotly-plot');
+    return !!p && (p.data || []).length > 0 && !!p.querySelector('.main-svg'); }"""
 # the charts on the screen: those below it are drawn in the background (CHART_ESM)
-SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => {
-    const r = p.getBoundingClientRect(); return p.getClientRects().length && r.bottom > 0
-        && r.top < innerHeight; }).map(p =>
+SIGNATURES = """() => [...document.querySelectorAll('.js-plotly-plot')].filter(
+    """ + ON_SCREEN + """).map(p =>
     [...p.querySelectorAll('.main-svg')].map(s => [...s.querySelectorAll('path')]
         .map(x => x.getAttribute('d')).join('|') + s.textContent).join(''))"""
 WATCH_BUSY = """() => { window.__busySeen = 0; new MutationObserver(() => {
@@ -249,8 +255,8 @@ def forecast_changes(page, n: int) -> list[float]:
     # EYPP, not a top-up rate: a 5p top-up change moves the comparison chart's bars by
     # under a pixel, so "every chart changed" could never be seen
     box = page.get_by_label("Early Years Pupil Premium (£ per hour)", exact=True)
-    # the charts compared are those on the screen: the box at its top, the planner's
-    # answer and its chart below it
+    # the box at the top of the screen, the planner's answer and its table below it; its
+    # chart is further down (no chart on this screen: the change is seen on the answer)
     box.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_function(EVERY_CHART, timeout=STALL, polling=100)
     out = []
@@ -293,19 +299,14 @@ APPS = {"spread": ("Settings in Intensive support", spread_changes),
 #: chart on the screen drawn with data.
 FIRST_SCREEN = """(t) => !!document.body && document.body.innerText.includes(t)
     && document.querySelectorAll('.ey-chart').length > 0
-    && [...document.querySelectorAll('.ey-chart')].filter(e => { const r =
-        e.getBoundingClientRect(); return e.getClientRects().length && r.bottom > 0
-        && r.top < innerHeight; }).every(e => { const p = e.matches('.js-plotly-plot') ? e
-        : e.querySelector('.js-plotly-plot');
-        return !!p && (p.data || []).length > 0 && !!p.querySelector('.main-svg'); })"""
+    && [...document.querySelectorAll('.ey-chart')].filter(""" + ON_SCREEN + """)
+        .every(""" + SLOT_DRAWN + """)"""
 
 
 #: Every chart slot of the page (in the tab in view) drawn with data.
 EVERY_CHART = """() => { const slots = [...document.querySelectorAll('.ey-chart')]
     .filter(e => e.getClientRects().length);
-    return slots.length > 0 && slots.every(e => { const p = e.matches('.js-plotly-plot') ? e
-        : e.querySelector('.js-plotly-plot');
-        return !!p && (p.data || []).length > 0 && !!p.querySelector('.main-svg'); }); }"""
+    return slots.length > 0 && slots.every(""" + SLOT_DRAWN + """); }"""
 
 
 def timed_wait(page, js: str) -> float:
