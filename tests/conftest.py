@@ -8,6 +8,30 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE_VARIABLE = "EYANALYSIS_CACHE"
+CACHE_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config):
+    """One dataset cache for the session (``eyanalysis.data.cache``), new and empty: the
+    first load of a source in the session checks it, the others read it back. Set in the
+    controlling process before pytest-xdist starts its workers, which inherit it, as do
+    the commands, kernels and app servers the tests start."""
+    import os
+    import tempfile
+
+    if not hasattr(config, "workerinput"):
+        folder = tempfile.mkdtemp(prefix="eyanalysis-test-cache-")
+        config.stash[CACHE_KEY] = folder
+        os.environ[CACHE_VARIABLE] = folder
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    folder = config.stash.get(CACHE_KEY, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +158,41 @@ def run_main(*args, cwd=None, env: dict | None = None):
         os.environ.clear()
         os.environ.update(environ)
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, worker_id):
+    """``corpus(path)``: the source a corpus file is checked in (the tiny dataset with it in
+    place of its table; a workbook is its own source), one folder per file for the session,
+    shared by the pytest-xdist workers. Read only: this file's test and test_hostile's check
+    the same source, so the second reads the first's check back from the dataset cache."""
+    import os
+    import shutil
+    import tempfile
+
+    from tests.test_dataset import tiny_with
+
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    (shared / "corpus").mkdir(exist_ok=True)
+
+    def source(path: Path) -> Path:
+        if path.suffix == ".xlsx":
+            return path
+        target = shared / "corpus" / path.name
+        if not target.exists():
+            part = Path(tempfile.mkdtemp(dir=shared / "corpus"))
+            built = tiny_with(part, path)
+            try:
+                os.rename(built, target)  # atomic: another worker may have built it first
+            except OSError:
+                pass
+            finally:
+                shutil.rmtree(part, ignore_errors=True)
+        return target
+
+    return source
 
 
 SESSION_TERM = "2026-AUT"

@@ -90,10 +90,10 @@ def matching(frame: pd.DataFrame, line, column) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_bad_file_names_row_column_and_reason(tmp_path, name):
+def test_bad_file_names_row_column_and_reason(corpus, name):
     want = EXPECTED[name]
     path = BAD / name
-    source = path if path.suffix == ".xlsx" else tiny_with(tmp_path, path)
+    source = corpus(path)
     if "refused" in want:
         with pytest.raises(PersonalDataError) as err:
             load(source)

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data import cache
 from eyanalysis.data import validation as v
 from eyanalysis.data.claims import levels_known
 from eyanalysis.data.export import safe_csv
@@ -43,7 +44,7 @@ from eyanalysis.data.schemas import (
     text_schema,
     wide_targets,
 )
-from eyanalysis.data.sources import RawTable, read_source
+from eyanalysis.data.sources import RawTable, kind_of, read_source
 from eyanalysis.errors import InputDataError
 from eyanalysis.parameters import as_date
 from eyanalysis.rules import terms
@@ -336,12 +337,27 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     apply with or without one. Personal data are refused before any column is mapped. A
     folder holding a ``mapping.yaml`` beside its files uses it when ``mapping`` is not
     given, so the termly run, the apps and every command load such a folder alike.
+
+    A source loaded before and unchanged since (every file, the tables, ``as_of``, the
+    mapping and the package's code alike) is read back from :mod:`eyanalysis.data.cache`
+    in a fraction of a second instead of checked again; a database is always checked.
     """
     source = SAMPLE if source is None else source
     checked_on = _as_date(as_of)
     wanted = _with_parents(tables or list(TABLES))
     if mapping is None and Path(str(source)).is_dir() and (Path(source) / MAPPING_FILE).is_file():
         mapping = Path(source) / MAPPING_FILE  # a folder carries its own mapping
+    kept = cache.key(source, kind_of(source), wanted, checked_on, mapping)
+    ds = cache.read(kept)
+    if isinstance(ds, Dataset):
+        return ds
+    ds = _checked(source, wanted, checked_on, mapping)
+    cache.write(kept, ds)
+    return ds
+
+
+def _checked(source, wanted: list[str], checked_on: dt.date, mapping) -> Dataset:
+    """:func:`load` itself: read, refuse personal data, map, check, quarantine."""
     mp = mapping if isinstance(mapping, Mapping) else (
         read_mapping(mapping) if mapping is not None else Mapping())
     raw = read_source(source, wanted, mp.file_names())

@@ -1,0 +1,152 @@
+"""Loaded datasets kept for the next load of the same, unchanged source.
+
+Checking a source (reading every file, the schema checks of every row, the foreign keys)
+takes seconds on a county's data: about 6 s on the bundled sample's 130,000 rows. Every
+command, app and notebook loads its source, and a termly run, an app start or a morning of
+commands loads the same files many times. :func:`eyanalysis.data.dataset.load` therefore
+keeps what it loaded here and reads it back, in a fraction of a second, when nothing it
+depends on has changed.
+
+**What "unchanged" means.** The key is a digest of everything a load's result depends on:
+
+- the source as named (it is written in every problem's ``file``), and the bytes of every
+  file the load could read: a folder's ``*.csv``, ``*.csv.gz``, ``*.parquet`` and
+  ``mapping.yaml`` files (names and contents), or the workbook;
+- the tables asked for, the date the data are checked against (``as_of``: rows dated after
+  it are quarantined), and a mapping file's bytes;
+- the package's own code (every ``.py`` file of :mod:`eyanalysis`) and the versions of
+  Python, pandas, numpy, pyarrow and pandera.
+
+So an edited file, a new file, another day's check or another version of the package each
+give a new key, and the source is checked again. A database is never kept (its rows can
+change with no file changing), nor is a load given a mapping object rather than a file.
+
+**Where.** ``$EYANALYSIS_CACHE`` when set (a folder; ``off`` turns the cache off), else
+``$XDG_CACHE_HOME/eyanalysis/datasets``, else ``~/.cache/eyanalysis/datasets``. The
+entries take at most :data:`LIMIT_BYTES` (1 GiB), the least recently used removed first.
+An entry that cannot be read (another Python, a damaged file) is removed and the source
+checked again. The entries are pickles, read back only from this folder and only ones this
+module wrote: keep the folder yours, as for any cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+#: Bytes the entries may take (the least recently used go first; the newest is always
+#: kept). An entry is about the size of the loaded tables in memory: 15 MB for the sample.
+LIMIT_BYTES = 1 << 30
+#: Files of a folder source that a load can read (the readers' patterns, and the mapping).
+FOLDER_FILES = ("*.csv", "*.csv.gz", "*.parquet", "mapping.yaml")
+OFF = "off"
+
+
+def folder() -> Path | None:
+    """The cache folder, or ``None`` when ``EYANALYSIS_CACHE=off``."""
+    chosen = os.environ.get("EYANALYSIS_CACHE", "").strip()
+    if chosen.lower() == OFF:
+        return None
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "eyanalysis" / "datasets"
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the package's code and the libraries a load's result depends on."""
+    import numpy
+    import pandas
+    import pandera
+    import pyarrow
+
+    h = hashlib.sha256()
+    for part in (sys.version, pandas.__version__, numpy.__version__, pyarrow.__version__,
+                 pandera.__version__):
+        h.update(part.encode() + b"\0")
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _files(source: Path) -> list[Path]:
+    if source.is_dir():
+        found = {p for pattern in FOLDER_FILES for p in source.glob(pattern) if p.is_file()}
+        return sorted(found)
+    return [source] if source.is_file() else []
+
+
+def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None:
+    """The entry's name for this load, or ``None`` when it is not kept (a database, a
+    mapping object, the cache turned off)."""
+    if kind == "sql" or folder() is None or not (mapping is None or isinstance(
+            mapping, str | Path)):
+        return None
+    h = hashlib.sha256()
+    h.update(code_digest().encode())
+    h.update(f"\0{source}\0{kind}\0{','.join(tables)}\0{checked_on.isoformat()}\0".encode())
+    inputs = _files(Path(source)) + ([Path(mapping)] if mapping is not None else [])
+    for path in inputs:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def read(name: str | None):
+    """The dataset kept under ``name``, or ``None`` (not kept, or unreadable: removed)."""
+    where = folder()
+    if name is None or where is None:
+        return None
+    path = where / f"{name}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            ds = pickle.load(fh)  # noqa: S301 - written by write() below, in our own cache
+        os.utime(path)  # most recently used
+    except OSError:  # not kept, or a folder that cannot be read
+        return None
+    except Exception:  # a damaged entry, another Python's pickle: check the source again
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        return None
+    return ds
+
+
+def write(name: str | None, ds) -> None:
+    """Keep ``ds`` under ``name`` (atomically: a reader never sees half an entry); a
+    folder that cannot be written leaves the load uncached, never failed."""
+    where = folder()
+    if name is None or where is None:
+        return
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=where, suffix=".part")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, where / f"{name}.pickle")
+        _prune(where)
+    except OSError:  # a full disk: the entry is not kept
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _prune(where: Path) -> None:
+    entries = sorted(((p.stat(), p) for p in where.glob("*.pickle")),
+                     key=lambda e: e[0].st_mtime, reverse=True)
+    used = 0
+    for stat, path in entries:
+        used += stat.st_size
+        if used > LIMIT_BYTES and path != entries[0][1]:
+            path.unlink(missing_ok=True)

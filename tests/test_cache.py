@@ -1,0 +1,163 @@
+"""The cache of loaded datasets (``eyanalysis.data.cache``): a source loaded before and
+unchanged since is read back, not checked again; anything a load's result depends on that
+changes (a file's bytes, a new file, ``as_of``, the tables, the package's code) checks it
+again; a database is never kept; a damaged entry is removed; ``EYANALYSIS_CACHE=off``
+keeps nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from eyanalysis.data import cache, sources
+from eyanalysis.data import dataset as dataset_module
+from eyanalysis.data.dataset import load
+from tests.test_dataset import TINY
+
+ONE = ["settings"]  # one table (it has no parents): a quick check where the tables do not matter
+
+
+@pytest.fixture
+def kept(tmp_path, monkeypatch) -> Path:
+    """An empty cache folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("EYANALYSIS_CACHE", str(folder))
+    return folder
+
+
+@pytest.fixture
+def checks(monkeypatch) -> list:
+    """Each source checked (not read back), in order."""
+    seen: list = []
+    real = dataset_module._checked
+
+    def counted(source, *args):
+        seen.append(str(source))
+        return real(source, *args)
+
+    monkeypatch.setattr(dataset_module, "_checked", counted)
+    return seen
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    folder = tmp_path / "source"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def assert_same(a, b) -> None:
+    assert list(a.tables) == list(b.tables)
+    for name in a.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+        pd.testing.assert_frame_equal(a.quarantined[name], b.quarantined[name])
+    pd.testing.assert_frame_equal(a.problems, b.problems)
+    assert a.summary == b.summary and a.encodings == b.encodings
+
+
+def test_a_second_load_of_an_unchanged_source_is_read_back(kept, checks, source):
+    first = load(source, as_of="2026-12-01")
+    again = load(source, as_of="2026-12-01")
+    assert checks == [str(source)]  # checked once
+    assert len(list(kept.glob("*.pickle"))) == 1
+    assert_same(first, again)
+    assert again is not first  # a fresh copy: a caller changing it changes no other
+
+
+def test_a_bad_file_is_read_back_with_its_problems_and_quarantine(kept, checks, source):
+    text = (source / "attendance.csv").read_text().splitlines()
+    text[1] = text[1].replace(text[1].split(",")[0], "", 1)  # a blank id on line 2
+    (source / "attendance.csv").write_text("\n".join(text) + "\n")
+    first = load(source, as_of="2026-12-01")
+    again = load(source, as_of="2026-12-01")
+    assert len(checks) == 1 and len(first.problems) and first.counts.quarantined.sum()
+    assert_same(first, again)
+
+
+@pytest.mark.parametrize("change", ["edit a file", "add a file", "as_of", "tables", "code"])
+def test_anything_the_result_depends_on_changing_checks_the_source_again(
+        kept, checks, source, monkeypatch, change):
+    load(source, ONE, as_of="2026-12-01")
+    as_of, tables = "2026-12-01", ONE
+    if change == "edit a file":
+        path = source / "settings.csv"
+        path.write_text(path.read_text().replace("\n", "\r\n"))
+    elif change == "add a file":
+        (source / "attendance.csv.gz").write_bytes(b"")  # the readers see it (and say so)
+    elif change == "as_of":
+        as_of = "2026-12-02"
+    elif change == "tables":
+        tables = ["settings", "inspections"]
+    else:  # another version of the package
+        monkeypatch.setattr(cache, "code_digest", lambda: "another version")
+    load(source, tables, as_of=as_of)
+    assert checks == [str(source), str(source)]
+    assert len(list(kept.glob("*.pickle"))) == 2
+
+
+def test_a_source_copied_elsewhere_is_checked_there(kept, checks, source, tmp_path):
+    """The source's name is in every problem it reports, so a copy is its own entry."""
+    load(source, ONE, as_of="2026-12-01")
+    copy = shutil.copytree(source, tmp_path / "copy")
+    ds = load(copy, ONE, as_of="2026-12-01")
+    assert checks == [str(source), str(copy)]
+    assert ds.source == str(copy)
+
+
+def test_a_damaged_entry_is_removed_and_the_source_checked_again(kept, checks, source):
+    load(source, ONE, as_of="2026-12-01")
+    (entry,) = kept.glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    ds = load(source, ONE, as_of="2026-12-01")
+    assert len(checks) == 2 and list(ds.tables) == ONE
+    assert entry.read_bytes() != b"not a pickle"  # written again
+
+
+def test_off_keeps_nothing(monkeypatch, checks, source, tmp_path):
+    monkeypatch.setenv("EYANALYSIS_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    load(source, ONE, as_of="2026-12-01")
+    load(source, ONE, as_of="2026-12-01")
+    assert len(checks) == 2
+    assert cache.folder() is None and not (tmp_path / "xdg").exists()
+
+
+def test_the_default_folder_is_the_users_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("EYANALYSIS_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cache.folder() == tmp_path / "eyanalysis" / "datasets"
+
+
+def test_a_database_is_never_kept(kept, checks, source, tmp_path):
+    url = f"sqlite:///{tmp_path / 'ey.db'}"
+    sources.write_sql(load(source, ONE, as_of="2026-12-01").tables, url)
+    checks.clear()
+    load(url, ONE, as_of="2026-12-01")
+    load(url, ONE, as_of="2026-12-01")
+    assert checks == [url, url]
+    assert len(list(kept.glob("*.pickle"))) == 1  # the folder's entry only
+
+
+def test_only_the_most_recently_used_entries_are_kept(kept, checks, source, monkeypatch):
+    load(source, ONE, as_of="2026-12-01")
+    (first,) = kept.glob("*.pickle")
+    monkeypatch.setattr(cache, "LIMIT_BYTES", first.stat().st_size * 5 // 2)  # room for two
+    for day in ("2026-12-02", "2026-12-03"):
+        load(source, ONE, as_of=day)
+    assert len(list(kept.glob("*.pickle"))) == 2
+    load(source, ONE, as_of="2026-12-03")  # kept
+    load(source, ONE, as_of="2026-12-01")  # pruned: checked again
+    assert len(checks) == 4
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_load_uncached(
+        monkeypatch, checks, source, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv("EYANALYSIS_CACHE", str(blocker / "cache"))
+    assert list(load(source, ONE, as_of="2026-12-01").tables) == ONE
+    assert list(load(source, ONE, as_of="2026-12-01").tables) == ONE
+    assert len(checks) == 2
