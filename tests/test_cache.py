@@ -161,3 +161,16 @@ def test_a_folder_that_cannot_be_written_leaves_the_load_uncached(
     assert list(load(source, ONE, as_of="2026-12-01").tables) == ONE
     assert list(load(source, ONE, as_of="2026-12-01").tables) == ONE
     assert len(checks) == 2
+
+
+def test_a_folder_others_can_write_to_is_never_read(kept, checks, source):
+    """Reading a pickle runs what it says: entries are read only from a folder of the
+    user's own that nobody else can write to."""
+    load(source, ONE, as_of="2026-12-01")
+    assert cache.private(kept) and oct(kept.stat().st_mode & 0o777) == "0o700"
+    kept.chmod(0o777)
+    load(source, ONE, as_of="2026-12-01")
+    assert len(checks) == 2  # not read back
+    kept.chmod(0o700)
+    load(source, ONE, as_of="2026-12-01")
+    assert len(checks) == 2  # read back again

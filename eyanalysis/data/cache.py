@@ -25,8 +25,9 @@ change with no file changing), nor is a load given a mapping object rather than 
 ``$XDG_CACHE_HOME/eyanalysis/datasets``, else ``~/.cache/eyanalysis/datasets``. The
 entries take at most :data:`LIMIT_BYTES` (1 GiB), the least recently used removed first.
 An entry that cannot be read (another Python, a damaged file) is removed and the source
-checked again. The entries are pickles, read back only from this folder and only ones this
-module wrote: keep the folder yours, as for any cache.
+checked again. The entries are pickles, and reading a pickle runs what it says: they are
+read (and written) only in a folder of the user's own that nobody else can write to
+(:func:`private`); in any other folder the source is checked every time.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from functools import cache
@@ -102,10 +104,23 @@ def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None
     return h.hexdigest()
 
 
+def private(where: Path) -> bool:
+    """Whether ``where`` is a folder only this user can write to (owned by them, not
+    writable by the group or others): the only kind of folder entries are read from, since
+    reading a pickle runs what it says."""
+    try:
+        st = where.stat()
+    except OSError:
+        return False
+    owner = st.st_uid == os.getuid() if hasattr(os, "getuid") else True
+    return stat.S_ISDIR(st.st_mode) and owner and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def read(name: str | None):
-    """The dataset kept under ``name``, or ``None`` (not kept, or unreadable: removed)."""
+    """The dataset kept under ``name``, or ``None`` (not kept, unreadable: removed, or in a
+    folder others can write to: not read)."""
     where = folder()
-    if name is None or where is None:
+    if name is None or where is None or not private(where):
         return None
     path = where / f"{name}.pickle"
     try:
@@ -128,7 +143,9 @@ def write(name: str | None, ds) -> None:
     if name is None or where is None:
         return
     try:
-        where.mkdir(parents=True, exist_ok=True)
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private(where):
+            return
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".part")
     except OSError:
         return
@@ -146,7 +163,7 @@ def _prune(where: Path) -> None:
     entries = sorted(((p.stat(), p) for p in where.glob("*.pickle")),
                      key=lambda e: e[0].st_mtime, reverse=True)
     used = 0
-    for stat, path in entries:
-        used += stat.st_size
+    for info, path in entries:
+        used += info.st_size
         if used > LIMIT_BYTES and path != entries[0][1]:
             path.unlink(missing_ok=True)
