@@ -164,8 +164,9 @@ def run_main(*args, cwd=None, env: dict | None = None):
 def corpus(tmp_path_factory, worker_id):
     """``corpus(path)``: the source a corpus file is checked in (the tiny dataset with it in
     place of its table; a workbook is its own source), one folder per file for the session,
-    shared by the pytest-xdist workers. Read only: this file's test and test_hostile's check
-    the same source, so the second reads the first's check back from the dataset cache."""
+    shared by the pytest-xdist workers. Read only: test_dataset's corpus test and
+    test_hostile's check the same source, so the second reads the first's check back from
+    the dataset cache."""
     import os
     import shutil
     import tempfile

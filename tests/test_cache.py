@@ -174,3 +174,17 @@ def test_a_folder_others_can_write_to_is_never_read(kept, checks, source):
     kept.chmod(0o700)
     load(source, ONE, as_of="2026-12-01")
     assert len(checks) == 2  # read back again
+
+
+def test_a_half_written_entry_left_by_a_stopped_process_is_removed_later(kept, source):
+    import os
+    import time
+
+    kept.mkdir(mode=0o700)
+    old, new = kept / "stopped.part", kept / "writing.part"
+    old.write_bytes(b"half")
+    new.write_bytes(b"half")
+    hours_ago = time.time() - 2 * cache.PART_AGE_S
+    os.utime(old, (hours_ago, hours_ago))
+    load(source, ONE, as_of="2026-12-01")
+    assert not old.exists() and new.exists()  # another load may be writing that one

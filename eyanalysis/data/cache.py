@@ -39,6 +39,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from functools import cache
 from pathlib import Path
 
@@ -48,6 +49,8 @@ LIMIT_BYTES = 1 << 30
 #: Files of a folder source that a load can read (the readers' patterns, and the mapping).
 FOLDER_FILES = ("*.csv", "*.csv.gz", "*.parquet", "mapping.yaml")
 OFF = "off"
+#: A half-written entry older than this (seconds) was left by a stopped process: removed.
+PART_AGE_S = 3600
 
 
 def folder() -> Path | None:
@@ -160,6 +163,9 @@ def write(name: str | None, ds) -> None:
 
 
 def _prune(where: Path) -> None:
+    for part in where.glob("*.part"):  # left by a process stopped while writing
+        if time.time() - part.stat().st_mtime > PART_AGE_S:
+            part.unlink(missing_ok=True)
     entries = sorted(((p.stat(), p) for p in where.glob("*.pickle")),
                      key=lambda e: e[0].st_mtime, reverse=True)
     used = 0
