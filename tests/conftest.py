@@ -160,6 +160,13 @@ def run_main(*args, cwd=None, env: dict | None = None):
     return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
+def session_folder(tmp_path_factory, worker_id: str) -> Path:
+    """The session's temporary folder that every pytest-xdist worker shares (the folder each
+    worker's own base folder sits in; the base folder itself without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
 @pytest.fixture(scope="session")
 def corpus(tmp_path_factory, worker_id):
     """``corpus(path)``: the source a corpus file is checked in (the tiny dataset with it in
@@ -173,9 +180,7 @@ def corpus(tmp_path_factory, worker_id):
 
     from tests.test_dataset import tiny_with
 
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
+    shared = session_folder(tmp_path_factory, worker_id)
     (shared / "corpus").mkdir(exist_ok=True)
 
     def source(path: Path) -> Path:
@@ -213,9 +218,7 @@ def termly_run(tmp_path_factory, worker_id):
 
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent  # the folder every worker's base folder sits in
+    shared = session_folder(tmp_path_factory, worker_id)
     cwd = shared / "termly-session"
     record = shared / "termly-session.json"
     with FileLock(str(record) + ".lock"):
