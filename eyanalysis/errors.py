@@ -58,6 +58,10 @@ class DisclosureError(EyAnalysisError):
     """A table about individual children was about to be published."""
 
 
+class SettingError(EyAnalysisError):
+    """An environment variable the package reads holds a value it cannot use."""
+
+
 class TermlyRunError(EyAnalysisError):
     """A notebook of the termly run failed; nothing was written to the term folder."""
 

@@ -564,18 +564,21 @@ def test_the_app_command_waits_for_the_page_then_says_how_it_went(tmp_path, monk
     assert wait_until_ready(marker, log, running, timeout=5) == "stopped"
 
 
-def test_voila_reads_the_pool_refill_delay_and_the_preheated_pool(tmp_path):
+@pytest.mark.parametrize("setting", ["", "3600"])
+def test_voila_reads_the_pool_refill_delay_and_the_preheated_pool(tmp_path, monkeypatch,
+                                                                    setting):
     """The app's Voila command line is read by Voila itself as meant: one pre-heated kernel,
     refilled POOL_REFILL_DELAY seconds after a page takes it (issue #12 item 5; a misspelt
-    option would be ignored silently)."""
+    option would be ignored silently), or the seconds EYANALYSIS_APP_REFILL_DELAY gives."""
     import warnings
 
     from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
     from voila.app import Voila
     from voila.voila_kernel_manager import voila_kernel_manager_factory
 
-    from eyanalysis.commands.app import POOL_REFILL_DELAY, voila_argv
+    from eyanalysis.commands.app import POOL_REFILL_DELAY, REFILL_VARIABLE, voila_argv
 
+    monkeypatch.setenv(REFILL_VARIABLE, setting)
     argv = voila_argv(tmp_path / "app.ipynb", 8999)
     assert argv[1:3] == ["-m", "voila"]
     voila = Voila()
@@ -586,4 +589,17 @@ def test_voila_reads_the_pool_refill_delay_and_the_preheated_pool(tmp_path):
     assert settings.preheat_kernel is True and settings.default_pool_size == 1
     manager = voila_kernel_manager_factory(AsyncMappingKernelManager, True, 1)(
         config=voila.config, parent=voila)
-    assert manager.fill_delay == POOL_REFILL_DELAY > 1  # Voila's own default is 1 s
+    assert manager.fill_delay == (int(setting) if setting else POOL_REFILL_DELAY)
+    assert POOL_REFILL_DELAY > 1  # Voila's own default is 1 s
+
+
+@pytest.mark.parametrize("setting", ["0", "-5", "8s", "2.5"])
+def test_a_refill_delay_that_is_not_whole_seconds_is_refused_before_the_data_check(
+        monkeypatch, capsys, setting):
+    from eyanalysis.commands.app import REFILL_VARIABLE
+
+    monkeypatch.setenv(REFILL_VARIABLE, setting)
+    assert main(["app", "spread", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert f"{REFILL_VARIABLE}={setting!r}" in err and "whole number of seconds" in err
+    assert "Reading and checking" not in err

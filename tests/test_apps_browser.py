@@ -30,6 +30,7 @@ import time
 import pandas as pd
 import pytest
 
+from eyanalysis.commands.app import REFILL_VARIABLE
 from tests.browser import (
     ARTIFACTS,
     BIN,
@@ -137,6 +138,10 @@ def start_app(name: str, browser, tmp_path_factory, ready_text: str = "") -> App
     shutil.copytree(ROOT / "parameters", params)
     env = jupyter_env(base / "jupyter")
     env["EYANALYSIS_PARAMETERS"] = str(params)
+    # no page here is reloaded: the pool is not refilled beside the tests (the refill runs
+    # the whole notebook again, a third of the kernels' CPU here; the delay itself is
+    # read as meant: test_apps.py)
+    env[REFILL_VARIABLE] = "3600"
     port = free_port()
     exe = BIN / "eyanalysis"
     argv = ([str(exe)] if exe.exists() else [sys.executable, "-m", "eyanalysis.cli"]) + [

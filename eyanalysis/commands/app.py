@@ -31,6 +31,8 @@ import time
 import webbrowser
 from pathlib import Path
 
+from eyanalysis.errors import SettingError
+
 TEMPLATE = "eyanalysis"
 APPS = {
     "spread": ("categorisation_spread", "the team manager's categorisation spread"),
@@ -142,6 +144,22 @@ def free_port() -> int:
 #: docs/performance.md). The cost: a page reloaded within those seconds waits longer for
 #: its kernel.
 POOL_REFILL_DELAY = 8
+#: Sets another refill delay in whole seconds (at least 1): longer where pages are seldom
+#: reloaded and the cores are few (the browser tests set an hour: their pages are never
+#: reloaded, and each refill would run the whole notebook again beside the tests).
+REFILL_VARIABLE = "EYANALYSIS_APP_REFILL_DELAY"
+
+
+def refill_delay() -> int:
+    """Seconds Voila waits before it refills its kernel pool: :data:`POOL_REFILL_DELAY`, or
+    the whole number of seconds in :data:`REFILL_VARIABLE`."""
+    text = os.environ.get(REFILL_VARIABLE, "").strip()
+    if not text:
+        return POOL_REFILL_DELAY
+    if not text.isdigit() or int(text) < 1:
+        raise SettingError(f"{REFILL_VARIABLE}={text!r}: give a whole number of seconds, 1 or "
+                           f"more (unset: {POOL_REFILL_DELAY}).")
+    return int(text)
 
 
 def voila_argv(notebook: Path, port: int, widget_charts_only: bool = False) -> list[str]:
@@ -152,7 +170,7 @@ def voila_argv(notebook: Path, port: int, widget_charts_only: bool = False) -> l
             "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
             "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css|js|woff2?|ttf)']",
             "--theme=light", f"--template={TEMPLATE}", "--preheat_kernel=True",
-            "--pool_size=1", f"--VoilaKernelManager.fill_delay={POOL_REFILL_DELAY}"] + (
+            "--pool_size=1", f"--VoilaKernelManager.fill_delay={refill_delay()}"] + (
         ["--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']"]
         if widget_charts_only else [])
 
@@ -247,6 +265,7 @@ def _run(args: argparse.Namespace) -> int:
     if shutil.which("voila") is None and not _has_voila():
         raise InputDataError("Voila is not installed: run the README's main command "
                              "(pip install -c constraints.txt -e .).")
+    refill_delay()  # a bad EYANALYSIS_APP_REFILL_DELAY is refused before the data check
     port = args.port or free_port()
     # a service manager's SIGTERM and Ctrl+C stop the app the same way, at any moment
     # (while the data are checked too): Voila and its kernels end, the folder is removed

@@ -108,6 +108,26 @@ def levels_known(rows: pd.DataFrame, attendance: pd.DataFrame, on: dt.date | str
     return level, since
 
 
+def _kept(data, key: tuple, params: Parameters | None, derive):
+    """``derive()``, kept on the :class:`~eyanalysis.data.dataset.Dataset` it was derived
+    from (its ``_derived``, as its :meth:`~eyanalysis.data.dataset.Dataset.as_of` cuts are
+    kept): the termly tables, the payment timeline and the panel's costing ask for the same
+    term's claims many times in one run. An entry holds for the same arguments, the same
+    parameters object and the same attendance, children and settings frames (by identity);
+    the caller gets a copy it may change. Anything else than a Dataset: derived each time."""
+    store = getattr(data, "__dict__", {}).get("_derived")
+    if store is None:
+        return derive()
+    frames = tuple(data.tables.get(n) for n in ("attendance", "children", "settings"))
+    hit = store.get(key + (id(params),))
+    if (hit is not None and hit[0] is params
+            and all(a is b for a, b in zip(hit[1], frames, strict=True))):
+        return hit[2].copy()
+    out = derive()
+    store[key + (id(params),)] = (params, frames, out)  # params held: its id is not reused
+    return out.copy()
+
+
 def for_term(data, term: str, known_on: dt.date | str | None = None,
              params: Parameters | None = None) -> pd.DataFrame:
     """Claims for ``term``: one row per child per setting (see the module docstring).
@@ -116,11 +136,18 @@ def for_term(data, term: str, known_on: dt.date | str | None = None,
     ``attendance``, ``children`` and ``settings`` frames). ``known_on`` (default: everything
     recorded) is the date whose knowledge of levels is costed (:mod:`eyanalysis.rules.timing`
     gives the F9 dates). Columns: :data:`COLUMNS`; ``level`` is categorical over ``LEVELS``,
-    ``projected`` marks rows carried forward into a term the data do not hold.
+    ``projected`` marks rows carried forward into a term the data do not hold. Derived once
+    per dataset, term, date and parameters (:func:`_kept`).
     """
     term = terms.from_index(terms.index(term))  # checked and normalised
-    att = data.attendance
     day = None if known_on is None else as_date(known_on)
+    params = resolve(params)
+    return _kept(data, ("for_term", term, day), params,
+                 lambda: _for_term(data, term, day, params))
+
+
+def _for_term(data, term: str, day: dt.date | None, params: Parameters) -> pd.DataFrame:
+    att = data.attendance
     started = [t for t in terms_held(att) if day is None or terms.start(t) <= day]
     if term in started:
         source, projected = term, False
@@ -177,12 +204,10 @@ def daf_claims(data, up_to: str, known_on: dt.date | str | None = None,
         return pd.DataFrame(columns=["child_id", "setting_id", "term", "birth_month"])
     flagged = kids.loc[kids["daf"].fillna(False).astype(bool)]
     ids = flagged["child_id"].astype("string")
-    att = data.attendance
     last = terms.index(up_to)
     day = None if known_on is None else as_date(known_on)
-    t = terms.indices(att["term"])
-    keep = att["child_id"].astype("string").isin(ids).to_numpy() & (t <= last)
-    rows = att.loc[keep, ["child_id", "setting_id", "term", "hours_per_week"]]
+    rows = _kept(data, ("daf_rows",), None, lambda: _daf_rows(data, ids))
+    rows = rows.loc[rows.pop("_t").to_numpy() <= last]
     if day is not None and len(rows):
         begun = rows["term"].astype("string").map(lambda x: terms.start(x) <= day)
         rows = rows.loc[begun.astype(bool).to_numpy()]
@@ -198,6 +223,16 @@ def daf_claims(data, up_to: str, known_on: dt.date | str | None = None,
         columns="hours_per_week").reset_index(drop=True)
 
 
+def _daf_rows(data, ids: pd.Series) -> pd.DataFrame:
+    """The attendance rows of the children ``ids`` (those flagged ``daf``), with each row's
+    term index ``_t``: every term's DAF history is cut from them (a few hundred rows, not
+    the whole attendance table)."""
+    att = data.attendance
+    rows = att.loc[att["child_id"].astype("string").isin(ids).to_numpy(),
+                   ["child_id", "setting_id", "term", "hours_per_week"]]
+    return rows.assign(_t=terms.indices(rows["term"]))
+
+
 def daf_due(data, term: str, known_on: dt.date | str | None = None,
             params: Parameters | None = None, extra: pd.DataFrame | None = None
             ) -> pd.DataFrame:
@@ -206,6 +241,16 @@ def daf_due(data, term: str, known_on: dt.date | str | None = None,
     when the period rule (D2) says a new DAF year has begun; ``extra`` claim rows stand
     for the term's rows (a projected term). Only the children funded in ``term`` are
     scheduled, over their DAF terms up to it."""
+    params = resolve(params)
+    if extra is None:  # the dataset's own rows: kept (:func:`_kept`)
+        term = terms.from_index(terms.index(term))
+        day = None if known_on is None else as_date(known_on)
+        return _kept(data, ("daf_due", term, day), params,
+                     lambda: _daf_due(data, term, day, params, None))
+    return _daf_due(data, term, known_on, params, extra)
+
+
+def _daf_due(data, term, known_on, params, extra) -> pd.DataFrame:
     history = _daf_history(data, term, known_on, extra)
     due = daf.schedule(history.loc[history["child_id"].isin(_due_now(history, term, params))],
                        params)
@@ -287,7 +332,9 @@ def complete(rows: pd.DataFrame, data, term: str, params: Parameters | None = No
 def _children(data, child_id: pd.Series) -> pd.DataFrame:
     """The children rows of ``child_id`` (in its order; a missing child gives NA)."""
     kids = data.children
-    pos = pd.Index(kids["child_id"].astype("string")).get_indexer(child_id.astype("string"))
+    ids = _kept(data, ("children_index",), None,
+                lambda: pd.Index(kids["child_id"].astype("string")))
+    pos = ids.get_indexer(child_id.astype("string"))
     if (pos < 0).any():
         missing = sorted(set(child_id[pos < 0].astype(str)))[:5]
         raise InputDataError(f"the children table has no row for child_id {missing}: load "

@@ -83,12 +83,16 @@ class Dataset:
     # of one source are shared however the callers reached them (not saved: save() writes
     # this dataset alone)
     _origin: Dataset | None = field(default=None, init=False, repr=False, compare=False)
+    # claims derived from this dataset (eyanalysis.data.claims._kept): a term's claims are
+    # asked for many times by one release, timeline or costing
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("_known", "_origin")}
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_known", "_origin", "_derived")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _known={}, _origin=None)
+        self.__dict__.update(state, _known={}, _origin=None, _derived={})
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
