@@ -85,3 +85,36 @@ def test_terms_held_and_last_term(tiny, sample):
     assert cl.terms_held(tiny.attendance) == ["2025-AUT", "2026-SPR"]
     assert cl.last_term(sample.attendance) == "2026-AUT"
     assert cl.last_term(tiny.as_of(dt.date(2025, 1, 1)).attendance) is None
+
+
+def test_a_terms_claims_are_derived_once_per_dataset_and_never_served_stale(monkeypatch):
+    """``for_term`` and ``daf_due`` keep what they derived on the Dataset (``claims._kept``):
+    the same arguments, parameters object and tables give it back without deriving again;
+    another date, another parameters object or a replaced table derive again; a caller
+    that changes what it got does not change what the next caller gets."""
+    from dataclasses import replace
+
+    from eyanalysis.parameters import load_parameters
+
+    ds = load(TINY)
+    derived = []
+    inner = cl._for_term
+    monkeypatch.setattr(cl, "_for_term", lambda *a: derived.append(a[1:3]) or inner(*a))
+    first = cl.for_term(ds, "2025-AUT")
+    first.loc[0, "hours_per_week"] = 99.0  # the caller's own copy
+    again = cl.for_term(ds, "2025-AUT", params=load_parameters())  # None means these
+    assert derived == [("2025-AUT", None)]
+    pd.testing.assert_frame_equal(again, inner(load(TINY), "2025-AUT", None,
+                                               load_parameters()))
+    assert again.loc[0, "hours_per_week"] != 99.0
+    cl.for_term(ds, "2025-AUT", "2025-09-01")  # another date
+    other = load_parameters(ROOT / "parameters")
+    cl.for_term(ds, "2025-AUT", params=replace(other, by_path=dict(other.by_path)))
+    att = ds.tables["attendance"]
+    ds.tables["attendance"] = att.assign(hours_per_week=att["hours_per_week"] * 0 + 1)
+    assert (cl.for_term(ds, "2025-AUT")["hours_per_week"] == 1).all()  # the new table
+    assert len(derived) == 4
+    fresh = load(TINY)  # another Dataset: its own
+    cl.for_term(fresh, "2025-AUT")
+    assert len(derived) == 5
+    pd.testing.assert_frame_equal(cl.daf_due(ds, "2025-AUT"), cl.daf_due(ds, "2025-AUT"))
