@@ -319,7 +319,11 @@ def execute(name: str, target: str, parameters: dict, kernel: str, timeout: int,
         pm.execute_notebook(NOTEBOOK_DIR / f"{name}.ipynb", target, parameters=parameters,
                             kernel_name=kernel, execution_timeout=timeout,
                             progress_bar=False, cwd=cwd,
-                            kernel_manager_class=ipc_kernel_manager())
+                            kernel_manager_class=ipc_kernel_manager(),
+                            # written once at the end, not after every cell: the folder is
+                            # moved into place only when every notebook succeeded (a report
+                            # notebook carries plotly.js, 4.6 MB, through every save)
+                            request_save_on_cell_execute=False)
     except pm.PapermillExecutionError as exc:
         record["error"] = f"{name}.ipynb failed in cell {exc.exec_count} ({exc.ename}: " \
                           f"{exc.evalue})"
