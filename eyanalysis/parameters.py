@@ -227,16 +227,20 @@ def check_file(path: Path, root: Path | None = None) -> list[str]:
     ``href`` or a seed ``page``); ISO dates in ascending order; known breakdown keys;
     choices among ``metadata.options``; references carried by individual values.
     """
+    return _read_checked(path, root)[1]
+
+
+def _read_checked(path: Path, root: Path | None) -> tuple[Any, list[str]]:
+    """The file read (``None`` when it cannot be) and :func:`check_file`'s problems."""
     where = str(path if root is None else path.relative_to(root))
     try:
         doc = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
-        return [f"{where}: cannot be read as YAML ({exc})."]
-    return check_document(doc, where)
+        return None, [f"{where}: cannot be read as YAML ({exc})."]
+    return doc, _check_document(doc, where)
 
 
-def check_document(doc: Any, where: str) -> list[str]:
-    """:func:`check_file`'s checks of a file already read (``where`` names it)."""
+def _check_document(doc: Any, where: str) -> list[str]:
     if not isinstance(doc, Mapping):
         return [f"{where}: must be a mapping with description, metadata and values."]
     problems = []
@@ -345,13 +349,8 @@ def _load(root: Path) -> Parameters:
     files = parameter_files(root)
     docs, problems = {}, []
     for f in files:  # each file read once, checked, then built
-        where = str(f.relative_to(root))
-        try:
-            docs[f] = read_yaml(f)
-        except (OSError, yaml.YAMLError) as exc:
-            problems.append(f"{where}: cannot be read as YAML ({exc}).")
-            continue
-        problems += check_document(docs[f], where)
+        docs[f], found = _read_checked(f, root)
+        problems += found
     if problems:
         raise ParameterError("Malformed parameter files:\n  " + "\n  ".join(problems))
     params = Parameters(root, files=files)

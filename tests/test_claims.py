@@ -118,3 +118,9 @@ def test_a_terms_claims_are_derived_once_per_dataset_and_never_served_stale(monk
     cl.for_term(fresh, "2025-AUT")
     assert len(derived) == 5
     pd.testing.assert_frame_equal(cl.daf_due(ds, "2025-AUT"), cl.daf_due(ds, "2025-AUT"))
+    monkeypatch.setattr(cl, "KEPT", 3)  # a long app session: the oldest entries go
+    for day in ("2025-09-10", "2025-09-20", "2025-09-30", "2025-10-10"):
+        cl.for_term(ds, "2025-AUT", day)
+    kept = [k[:3] for k in ds._derived]
+    assert len(kept) == 3 and kept[-1] == ("for_term", "2025-AUT", dt.date(2025, 10, 10))
+    assert ("for_term", "2025-AUT", dt.date(2025, 9, 10)) not in kept  # the oldest

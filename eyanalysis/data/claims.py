@@ -108,6 +108,11 @@ def levels_known(rows: pd.DataFrame, attendance: pd.DataFrame, on: dt.date | str
     return level, since
 
 
+#: Entries one dataset keeps (:func:`_kept`), the least recently used dropped first: an
+#: app's session asks for a new date at each change (a term's claims are 1-2 MB).
+KEPT = 48
+
+
 def _kept(data, key: tuple, params: Parameters | None, derive):
     """``derive()``, kept on the :class:`~eyanalysis.data.dataset.Dataset` it was derived
     from (its ``_derived``, as its :meth:`~eyanalysis.data.dataset.Dataset.as_of` cuts are
@@ -119,13 +124,15 @@ def _kept(data, key: tuple, params: Parameters | None, derive):
     if store is None:
         return derive()
     frames = tuple(data.tables.get(n) for n in ("attendance", "children", "settings"))
-    hit = store.get(key + (id(params),))
-    if (hit is not None and hit[0] is params
-            and all(a is b for a, b in zip(hit[1], frames, strict=True))):
-        return hit[2].copy()
-    out = derive()
-    store[key + (id(params),)] = (params, frames, out)  # params held: its id is not reused
-    return out.copy()
+    key = (*key, id(params))
+    hit = store.pop(key, None)
+    if (hit is None or hit[0] is not params
+            or not all(a is b for a, b in zip(hit[1], frames, strict=True))):
+        hit = (params, frames, derive())  # params held: its id is not reused
+    store[key] = hit  # the most recently used last
+    while len(store) > KEPT:
+        del store[next(iter(store))]
+    return hit[2].copy()
 
 
 def for_term(data, term: str, known_on: dt.date | str | None = None,
