@@ -185,3 +185,23 @@ def test_notable_flags_use_the_state_on_the_count_date(sample):
     assert int((now.ofsted_judgement == "not_yet_inspected").sum()) == 16
     assert early["Not yet inspected"] > late["Not yet inspected"] >= 16
     assert early["Setting in crisis"] <= int(now.in_crisis.sum())
+
+
+def test_a_dataset_keeps_its_latest_cuts_only(monkeypatch):
+    """``as_of`` keeps at most KEPT_CUTS cuts, the least recently used dropped first (an
+    app's session asks for a new day at each change); a day asked for again after its cut
+    was dropped is cut again, with the same tables."""
+    from eyanalysis.data import dataset
+
+    monkeypatch.setattr(dataset, "KEPT_CUTS", 2)
+    ds = load(TINY)
+    first = ds.as_of("2025-09-10")
+    ds.as_of("2025-10-10")
+    assert ds.as_of("2025-09-10") is first  # used again: now the most recent
+    ds.as_of("2025-11-10")
+    assert [d.isoformat() for d in ds._known] == ["2025-09-10", "2025-11-10"]
+    again = ds.as_of("2025-10-10")  # dropped, so cut again
+    assert "2025-09-10" not in [d.isoformat() for d in ds._known]
+    fresh = load(TINY).as_of("2025-10-10")
+    for name, frame in fresh.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], frame)

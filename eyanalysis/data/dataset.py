@@ -56,6 +56,10 @@ MAPPING_FILE = "mapping.yaml"  # a source folder's own mapping (load's docstring
 ORDER = ["settings", "children", "inspections", "attendance", "visits", "categorisations",
          "panel_applications"]
 NOT_INSPECTED = "not_yet_inspected"
+#: as_of cuts one dataset keeps, the least recently used dropped first: a release asks for
+#: about ten days, an app's session for a new one at each change (each cut is a copy of the
+#: tables)
+KEPT_CUTS = 16
 
 
 @dataclass
@@ -77,7 +81,8 @@ class Dataset:
     checked_on: dt.date | None = None  # dates after this were refused as in the future
     as_of_day: dt.date | None = None
     withheld: dict[str, int] = field(default_factory=dict)
-    # as_of() results by day: the termly tables ask for the same few days many times
+    # as_of() results by day (at most KEPT_CUTS): the termly tables ask for the same few
+    # days many times
     _known: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     # the dataset this one was cut from (as_of): an earlier day is cut from it, so the cuts
     # of one source are shared however the callers reached them (not saved: save() writes
@@ -179,11 +184,14 @@ class Dataset:
             return self  # known on an earlier day already: nothing later is there
         if self._origin is not None:  # what was known on day is the source's cut at day
             return self._origin.as_of(day)
-        if day not in self._known:
+        cut = self._known.pop(day, None)
+        if cut is None:
             cut = self._cut(day)
             cut._origin = self
-            self._known[day] = cut
-        return self._known[day]
+        self._known[day] = cut  # the most recently used last
+        while len(self._known) > KEPT_CUTS:
+            del self._known[next(iter(self._known))]
+        return cut
 
     def _cut(self, day: dt.date) -> Dataset:
         ts = pd.Timestamp(day)
