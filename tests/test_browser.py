@@ -3,11 +3,17 @@
 nbval and papermill never run JavaScript, so they cannot see whether ipywidgets and plotly
 render or whether a control changes what is shown. These tests do, in three places:
 
-* JupyterLab (one server for the module): each analysis notebook, copied with
-  ``interactive = True``, is run with Run All; its widgets and plotly charts must render and
-  changing one control must change a shown number and a chart.
+* JupyterLab: the team manager's notebook, copied with ``interactive = True``, is run with
+  Run All; its widgets and plotly charts must render in JupyterLab's own widget manager and
+  choosing a district must change the headline and every chart in view.
 * the apps served by Voila (``eyanalysis app NAME``) are driven in
-  tests/test_apps_browser.py.
+  tests/test_apps_browser.py: the same notebooks' widgets, every flow of the three users.
+
+One notebook in JupyterLab, not three (issue #10: each notebook executed once a session,
+not again for each place it is shown): the planner's and the panel officer's widgets are
+the same ipywidgets and plotly chart widgets (``eyanalysis.apps``), driven flow by flow
+in Voila; that JupyterLab serves every notebook after the main command is checked in
+tests/test_app_server.py.
 * The offline termly report (``eyanalysis.jobs.termly.export_html``) opened from ``file://`` with
   every network request aborted: the charts must still render.
 
@@ -144,11 +150,9 @@ def _wait(page, name: str, what: str, fn: str, arg=None, timeout=CHANGE_TIMEOUT,
                           f"{what} ({type(exc).__name__})", server)
 
 
-def run_in_lab(page, lab: Lab, notebook: str, drawn: bool = True, charted: bool = True,
-               **values):
+def run_in_lab(page, lab: Lab, notebook: str, **values):
     """Copy ``notebook`` with interactive=True, open it in JupyterLab, Run All; return the
-    output area holding its ipywidgets (the first one), after widgets and charts render
-    (``charted``: the widget box has a chart)."""
+    output area holding its ipywidgets (the first one), after widgets and charts render."""
     source = NOTEBOOKS / notebook
     if not source.exists():
         pytest.fail(f"{source} does not exist", pytrace=False)
@@ -169,42 +173,29 @@ def run_in_lab(page, lab: Lab, notebook: str, drawn: bool = True, charted: bool 
     if errors:
         _fail(page, name, f"{notebook} raised in JupyterLab:\n" + "\n---\n".join(errors),
               lab.server)
-    return widget_area(page, name, ".jp-OutputArea-output", lab.server, drawn=drawn,
-                       charted=charted)
+    return widget_area(page, name, ".jp-OutputArea-output", lab.server)
 
 
-def widget_area(page, name: str, output_selector: str, server: Server | None = None,
-                drawn: bool = True, charted: bool = True):
-    """The first output holding ipywidgets, once its controls and plotly charts render
-    (with ``drawn``: once every chart in the widget box has at least one trace; none
-    is waited for unless ``charted``)."""
+def widget_area(page, name: str, output_selector: str, server: Server | None = None):
+    """The first output holding ipywidgets, once its controls render and every plotly chart
+    in its widget box holds at least one trace."""
     area = page.locator(output_selector).filter(
         has=page.locator(".jupyter-widgets.widget-vbox")).first
     _wait(page, name, "ipywidgets to render (.jupyter-widgets.widget-vbox in an output)",
           """(sel) => [...document.querySelectorAll(sel)].some(
                  o => o.querySelector('.jupyter-widgets.widget-vbox'))""",
           arg=output_selector, server=server)
-    if not charted:
-        show_controls(area)
-        return area
     _wait(page, name, "the widget's plotly chart to render (.js-plotly-plot .main-svg)",
           """(sel) => [...document.querySelectorAll(sel)].some(
                  o => o.querySelector('.jupyter-widgets.widget-vbox')
                       && o.querySelector('.js-plotly-plot .main-svg path'))""",
           arg=output_selector, server=server)
-    if drawn:
-        show_controls(area)  # in view: a chart scrolled out of sight may not be drawn yet
-        _wait(page, name, "every plotly chart in the widget box to hold data (traces)",
-              f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
-                              return c.length > 0 && c.every(x => x.traces > 0); }}""",
-              arg=area.element_handle(), server=server)
-    show_controls(area)
+    show_controls(area)  # in view: a chart scrolled out of sight may not be drawn yet
+    _wait(page, name, "every plotly chart in the widget box to hold data (traces)",
+          f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
+                          return c.length > 0 && c.every(x => x.traces > 0); }}""",
+          arg=area.element_handle(), server=server)
     return area
-
-
-def widget_charts(area) -> list[dict]:
-    """Title and number of traces of each plotly chart in the widget box."""
-    return area.evaluate(WIDGET_CHARTS)
 
 
 def show_controls(area) -> None:
@@ -273,85 +264,6 @@ def test_categorisation_explorer_in_jupyterlab(page, lab):
                                     lab.server)
     after_change(page, name, area, lab.server)
     assert "across the county" in note_before and "across the county" not in note_after
-    lab.shutdown_kernels()
-
-
-def test_panel_dashboard_in_jupyterlab(page, lab):
-    """The panel officer's cards in JupyterLab: the meeting picker and the kind filter
-    change the cards shown."""
-    name = "lab-panel_caseload"
-    # the cards and reviews have no chart; the notebook's sections below draw five
-    area = run_in_lab(page, lab, "panel_caseload.ipynb", charted=False)
-    _wait(page, name, "the notebook's five charts to be drawn",
-          """() => [...document.querySelectorAll('.js-plotly-plot')]
-                     .filter(p => p.querySelector('.main-svg')).length >= 5""",
-          server=lab.server)
-    assert_charts(page, name, 5)
-    _wait(page, name, "the cards of the next meeting",
-          "(root) => root.querySelectorAll('.ey-card').length > 0",
-          arg=area.element_handle(), server=lab.server)
-    before = area.locator(".ey-cards").first.inner_text()
-    screenshot(page, f"{name}-before")
-    page.get_by_label("Kind", exact=True).select_option(index=1)
-    _wait(page, name, "the cards to follow the kind",
-          "([root, before]) => { const e = root.querySelector('.ey-cards');"
-          " return !!e && e.innerText !== before; }",
-          arg=[area.element_handle(), before], server=lab.server)
-    screenshot(page, f"{name}-after")
-    lab.shutdown_kernels()
-
-
-def test_funding_forecast_planner_in_jupyterlab(page, lab):
-    """The budget planner in JupyterLab: a new EYPP rate re-costs the forecast at once (the
-    what-if answer and the comparison chart change). The schemes view (issue #14) shows its
-    crosswalk assumptions and regroups on a click."""
-    name = "lab-funding_forecast"
-    area = run_in_lab(page, lab, "funding_forecast.ipynb", drawn=False)
-    # the comparison chart sits at the foot of the planner: bring it into view to draw it
-    area.locator(".js-plotly-plot").last.scroll_into_view_if_needed()
-    _wait(page, name, "the planner's comparison chart to hold data",
-          f"""(root) => {{ const c = ({WIDGET_CHARTS})(root);
-                          return c.length > 0 && c.every(x => x.traces > 0); }}""",
-          arg=area.element_handle(), server=lab.server)
-    assert_charts(page, name, 1 + 3)
-    answer = ".widget-html"
-    _wait(page, name, "the what-if answer",
-          "(root) => /What if: no change/.test(root.innerText)",
-          arg=area.element_handle(), server=lab.server)
-    text_before = area.locator(answer, has_text="What if:").first.inner_text()
-    plot_before = plot_signature(area)
-    screenshot(page, f"{name}-before")
-    eypp = page.get_by_label("Early Years Pupil Premium (£ per hour)", exact=True)
-    eypp.fill("1.50")
-    eypp.press("Enter")
-    _wait(page, name, "the what-if answer to name the new EYPP rate",
-          "(root) => /Early Years Pupil Premium £1.50 from/.test(root.innerText)",
-          arg=area.element_handle(), server=lab.server)
-    _wait(page, name, "the comparison chart to change",
-          f"([root, before]) => ({PLOT_SIGNATURE})(root) !== before",
-          arg=[area.element_handle(), plot_before], server=lab.server)
-    after = area.locator(answer, has_text="What if:").first.inner_text()
-    assert after != text_before
-    screenshot(page, f"{name}-after")
-
-    # issue #14: the schemes view (the planner's last section) renders its chart with the
-    # crosswalk assumptions under it, and the grouping toggle regroups the chart
-    view = area.locator(".ey-schemes").first
-    view.evaluate("e => e.scrollIntoView({block: 'start'})")
-    _wait(page, name, "the schemes chart drawn, grouped by home level",
-          "(v) => { const t = v.querySelector('.js-plotly-plot .gtitle');"
-          " return !!t && /by level/.test(t.textContent); }",
-          arg=view.element_handle(), server=lab.server)
-    assumptions = view.locator(".widget-html", has_text="Crosswalk assumptions")
-    assert assumptions.count() == 1, "no crosswalk assumptions under the schemes chart"
-    assert "tier3 (central, high)" in assumptions.inner_text()
-    assert "Effect of the pot" in view.locator(".widget-html", has_text="Children funded"
-                                               ).inner_text()
-    view.locator(".widget-toggle-button", has_text="Setting type").click()
-    _wait(page, name, "the schemes chart to regroup by setting type",
-          "(v) => /by setting type/.test(v.querySelector('.js-plotly-plot .gtitle')"
-          ".textContent)", arg=view.element_handle(), server=lab.server)
-    screenshot(page, f"{name}-schemes")
     lab.shutdown_kernels()
 
 
