@@ -91,7 +91,9 @@ def test_compare_schemes_command_prints_the_hand_worked_figures(tmp_path, capsys
             pence(v) for v in case["term"]], case["scheme"]
         assert pence(row["year_central"]) == pence(case["year"][1])
     err = capsys.readouterr().err
-    assert "Crosswalk assumptions" in err and "GR2 -> tier1 (low, central), tier2 (high)" in err
+    assert "Crosswalk assumptions" in err and ("Graduated Response 2, tier1 (low and central "
+                                               "estimates) or tier2 (high estimate)") in err
+    assert "[stoke_2025]" in err  # the id compare-schemes --schemes takes
 
 
 def test_compare_schemes_refuses_bad_input_as_predict_does(tmp_path, capsys):
@@ -333,7 +335,8 @@ def test_schemes_view_shows_the_range_and_the_crosswalk_under_the_chart(params, 
     error = [t for t in fig.data if t.error_y is not None and t.error_y.array is not None]
     assert len(error) == 1 and len(error[0].x) == len(comparison.schemes)
     assert "Crosswalk assumptions" in assumptions.value
-    assert "GR4 -&gt; tier2 (low), tier3 (central, high)" in assumptions.value
+    assert ("Graduated Response 4, tier2 (low estimate) or tier3 (central and high estimates)"
+            in assumptions.value)
     assert "£6,011.00" in totals.value and "£3,894.50" in totals.value  # Herefordshire
     grouping, picker = controls.children
     picker.value = ("stoke_2025",)

@@ -56,13 +56,15 @@ class Comparison:
         out = self.rows.groupby(["scheme", column], observed=True, sort=True)[cols].sum()
         return out.reset_index()
 
-    def assumptions(self) -> list[str]:
-        """One line per scheme: its crosswalk (S2) and the notes its files carry."""
+    def assumptions(self, ids: bool = False) -> list[str]:
+        """One line per scheme: its crosswalk (S2) and the notes its files carry; with
+        ``ids``, the scheme's id (what ``compare-schemes --schemes`` takes) after its name."""
         lines = []
         for sid, scheme in self.schemes.items():
             notes = " ".join(scheme.notes.get(k, "") for k in ("bands", "hours_basis", "pot")
                              ).strip()
-            lines.append(f"{scheme.name} [{sid}]: crosswalk {scheme.crosswalk_text()}."
+            named = f"{scheme.name} [{sid}]" if ids else scheme.name
+            lines.append(f"{named}. Bands by home level: {scheme.crosswalk_text()}."
                          + (f" {notes}" if notes else ""))
         return lines
 

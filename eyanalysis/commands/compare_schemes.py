@@ -64,7 +64,7 @@ def cmd_compare_schemes(args: argparse.Namespace) -> int:
               f"{result.on.isoformat()}, {source})", file=sys.stderr)
     print("Crosswalk assumptions (S2: a child's home level mapped to each scheme's bands, "
           "low / central / high):", file=sys.stderr)
-    for line in result.assumptions():
+    for line in result.assumptions(ids=True):
         print(f"  {line}", file=sys.stderr)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -35,6 +35,7 @@ from eyanalysis.rules.hours import category_codes, claim_units, flags
 from eyanalysis.rules.levels import LEVELS
 from eyanalysis.rules.money import HOUR_UNITS, amount_pence, rate_units, round_half_up_div
 from eyanalysis.vocabulary import CROSSWALK_POINTS, FUNDING_AGES, SCHEME_UNITS, SEASONS
+from eyanalysis.vocabulary import LEVELS as LEVEL_NAMES
 
 PREFIX = "schemes."
 NONE = "none"  # a crosswalk band meaning "no award"
@@ -151,18 +152,26 @@ class Scheme:
         )
 
     def crosswalk_text(self) -> str:
-        """The crosswalk in words (S2): "GR2 -> tier1 (low, central), tier2 (high); ..."."""
+        """The crosswalk in words (S2), a clause a home level, for a budget planner to read:
+        "Graduated Response 4, tier2 (low estimate) or tier3 (central and high estimates)";
+        the band ``none`` reads "no award"."""
+        def band(b: str) -> str:
+            return "no award" if b == NONE else b.replace("_", " ")
+
+        def estimates(points: list[str]) -> str:
+            said = " and ".join([", ".join(points[:-1]), points[-1]] if len(points) > 1
+                                else points)
+            return f"{said} estimate{'s' if len(points) > 1 else ''}"
+
         parts = []
         for level in LEVELS:
             points = self.crosswalk[level]
             by_band: dict[str, list[str]] = {}
             for p in CROSSWALK_POINTS:
                 by_band.setdefault(points[p], []).append(p)
-            if len(by_band) == 1:
-                parts.append(f"{level} -> {points['central']}")
-            else:
-                parts.append(f"{level} -> " + ", ".join(
-                    f"{band} ({', '.join(ps)})" for band, ps in by_band.items()))
+            said = " or ".join(band(b) if len(by_band) == 1 else f"{band(b)} ({estimates(ps)})"
+                               for b, ps in by_band.items())
+            parts.append(f"{LEVEL_NAMES.label(level)}, {said}")
         return "; ".join(parts)
 
 
