@@ -180,6 +180,13 @@ def test_headline_and_comparison_tables_are_labelled_money(small_forecast, forec
     assert "2027-28" not in page and "Baseline" in page
     sentence = planner.headline_sentence(fy)
     assert sentence.startswith("In the financial year April 2026 to March 2027")
+    # the sentence names every stream its total adds up (the table's "By stream")
+    first = fy[(fy["scenario"] == "Baseline") & fy["complete"]].iloc[0]
+    streams = ["supplement", "exceptional", "eypp", "daf"]
+    assert abs(first[streams].sum() - first["expected"]) < 0.05
+    for name in ("Inclusion Supplement", "exceptional funding", "Early Years Pupil Premium",
+                 "Disability Access Fund"):
+        assert name in sentence, name
     cmp_frame, cmp_spec = planner.comparison_frame(fy, [s.name for s in scenarios])
     shown = [c.label.split(":")[0] for k, c in cmp_spec.columns.items() if k.startswith("s")]
     assert shown == [s.name for s in scenarios][:planner.MAX_COMPARED]  # never more than 4

@@ -123,9 +123,10 @@ def headline_sentence(fy: pd.DataFrame, scenario: str = BASELINE) -> str:
     r = rows.iloc[0]
     [exp, low, high, change] = pence([r["expected"], r["p10"], r["p90"], r["change"]])
     shown = fmt.money_range(exp, *([] if fmt.is_symbol(low) else [low, high]))
+    # the expected spend is the sum of the four streams the table's "By stream" shows
     text = (f"In the financial year {year_label(r['financial_year'])} the Inclusion "
-            f"Supplement, exceptional funding and Early Years Pupil Premium are expected to "
-            f"cost {shown[0]}")
+            f"Supplement, exceptional funding, Early Years Pupil Premium and Disability Access "
+            f"Fund are expected to cost {shown[0]}")
     if not fmt.is_symbol(low):
         text += f" (likely between {shown[1]} and {shown[2]})"
     if not fmt.is_symbol(change):
