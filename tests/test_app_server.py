@@ -107,7 +107,7 @@ def test_app_stops_cleanly_while_it_checks_the_data(tmp_path):
     port = free_port()
     proc, scratch, log = _start_app(tmp_path, port)
     try:
-        _wait_for("the data check to begin", lambda: "Reading and checking" in log.read_text(
+        _wait_for("the data check to begin", lambda: "Reading " in log.read_text(
             errors="replace") or proc.poll() is not None, STARTUP, log)
         assert proc.poll() is None and len(list(scratch.iterdir())) == 1, log.read_text()
         proc.send_signal(signal.SIGTERM)

@@ -65,6 +65,26 @@ def test_a_second_load_of_an_unchanged_source_is_read_back(kept, checks, source)
     assert len(list(kept.glob("*.pickle"))) == 1
     assert_same(first, again)
     assert again is not first  # a fresh copy: a caller changing it changes no other
+    assert (first.read_back, again.read_back) == (False, True)  # what the app start says
+
+
+def test_the_app_start_says_whether_the_data_were_checked_or_read_back(
+        kept, checks, source, tmp_path, capsys):
+    from eyanalysis.commands.app import prepare_data
+    from eyanalysis.data.dataset import read_saved
+
+    for n in (1, 2):
+        (tmp_path / f"app{n}").mkdir()
+        saved = prepare_data(str(source), tmp_path / f"app{n}")
+        assert read_saved(saved).read_back is False  # what the app's kernels read
+        err = capsys.readouterr().err
+        assert err.startswith(f"Reading {source}...") and "checking" not in err.split("\n")[0]
+        said = err.strip().splitlines()[-1]
+        if n == 1:
+            assert "every row checked: rows: 25 in, 25 accepted, 0 quarantined" in said, said
+        else:
+            assert "checked before and unchanged since, so read back" in said, said
+    assert checks == [str(source)]
 
 
 def test_a_bad_file_is_read_back_with_its_problems_and_quarantine(kept, checks, source):

@@ -91,13 +91,16 @@ class Dataset:
     # claims derived from this dataset (eyanalysis.data.claims._kept): a term's claims are
     # asked for many times by one release, timeline or costing
     _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: True when :func:`load` read this dataset back from :mod:`eyanalysis.data.cache`
+    #: (checked before, unchanged since) instead of checking the source now
+    read_back: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_known", "_origin", "_derived")}
+                if k not in ("_known", "_origin", "_derived", "read_back")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _known={}, _origin=None, _derived={})
+        self.__dict__.update(state, _known={}, _origin=None, _derived={}, read_back=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -362,6 +365,7 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     kept = cache.key(source, kind_of(source), wanted, checked_on, mapping)
     ds = cache.read(kept)
     if isinstance(ds, Dataset):
+        ds.read_back = True
         return ds
     ds = _checked(source, wanted, checked_on, mapping)
     cache.write(kept, ds)
