@@ -332,6 +332,49 @@ def test_dashboard_has_no_output_widget():
     assert 'data-application="P2"' not in cards.value  # a GR4 challenge
 
 
+def test_panel_charts_are_in_the_house_style_with_findings_from_their_data(sample, params):
+    """The panel officer's five charts: house fonts, a left-aligned title that is the
+    chart's finding and a subtitle; one colour per kind in every chart; levels by name;
+    money in an axis titled with its unit. Each finding is worked out from the chart's own
+    data (here against the caseload's tables)."""
+    from eyanalysis.present import format as fmt
+    from eyanalysis.present.charts import panel as charts
+    from eyanalysis.present.charts import style
+    from eyanalysis.vocabulary import LEVELS, PANEL_KINDS
+
+    on = "2026-12-01"
+    ds = sample.as_of(on)
+    meeting = panel.next_meeting(ds.panel_applications, on, params)
+    c = panel.caseload(ds, on, meeting, list(PANEL_KINDS), params=params)
+    figs = {"meetings": charts.meetings_figure(c.per_meeting),
+            "backlog": charts.backlog_figure(c.backlog),
+            "funnel": charts.funnel_figure(c.funnel), "waits": charts.waits_figure(c.waits),
+            "committed": charts.committed_figure(c.committed_by_level)}
+    for name, fig in figs.items():
+        assert fig.layout.font.family == style.FONT, name
+        assert fig.layout.title.x == 0 and fig.layout.title.subtitle.text, name
+    kind_colour = {t.name: t.marker.color for t in figs["meetings"].data}
+    assert kind_colour == {PANEL_KINDS.short(k): style.PALETTE[i]
+                           for i, k in enumerate(PANEL_KINDS) if k in c.per_meeting}
+    assert {t.name: t.line.color for t in figs["backlog"].data} == kind_colour
+
+    listed = int(c.per_meeting[list(PANEL_KINDS)].sum(axis=1).iloc[-1])
+    assert figs["meetings"].layout.title.text.startswith(
+        f"{listed} applications listed for the meeting on {fmt.date(meeting)}")
+    stages = c.funnel.set_index("stage")["applications"]
+    assert figs["funnel"].layout.title.text.startswith(
+        f"{stages['approved']} of the {stages['received']} applications received")
+    median = int(c.waits["days_to_decision"].dropna().median())
+    assert f"waited {median} days or fewer" in figs["waits"].layout.title.text
+    total = int(c.committed_by_level["amount_pence"].sum())
+    assert fmt.money_rounded(total) in figs["committed"].layout.title.text
+    bars = figs["committed"].data
+    assert set(bars[0].x) <= {LEVELS.label(lv) for lv in LEVELS}  # names, not codes
+    assert figs["committed"].layout.yaxis.title.text == "£ thousands"
+    shown = sum(sum(t.y) for t in bars) * 100_000  # £ thousands back to pence
+    assert abs(shown - total) < 1
+
+
 def test_notebook_ran_in_the_session_run(termly_run):
     nb = nbt.read(termly_run.notebook("panel_caseload"))
     nbt.assert_ran_cleanly(nb)
