@@ -216,6 +216,38 @@ def test_comparison_exports_a_standard_workbook_with_no_formula(small_forecast,
     assert numbers and max(numbers) > 100_000  # pounds stored as numbers
 
 
+def test_planner_answers_in_words_then_the_chart_under_the_rate_boxes(small_forecast,
+                                                                       forecast_inputs,
+                                                                       params, tmp_path):
+    """The what-if answer within a screen of the rate boxes: the sentence, then the picker
+    (every scenario in sight, the what-if last) and the chart of the picked scenarios, then
+    the tables; the comparison table, save and export after them."""
+    import ipywidgets as w
+    import plotly.graph_objects as go
+
+    from eyanalysis.apps import forecast as planner
+
+    fc, scenarios = small_forecast
+    page = planner.planner(fc, forecast_inputs, params, scenarios, folder=tmp_path)
+    kids = list(page.children)
+    rates = next(i for i, c in enumerate(kids) if isinstance(c, w.HBox)
+                 and any(isinstance(x, w.BoundedFloatText) for x in walk(c)))
+    answer = next(i for i, c in enumerate(kids) if isinstance(c, w.HTML)
+                  and "What if:" in c.value)
+    pick = next(i for i, c in enumerate(kids) if isinstance(c, w.SelectMultiple))
+    chart = next(i for i, c in enumerate(kids) if isinstance(c, w.Box)
+                 and any(isinstance(x, go.FigureWidget) for x in c.children))
+    tables = [i for i, c in enumerate(kids) if isinstance(c, w.HTML) and "<table" in c.value]
+    saving = next(i for i, c in enumerate(kids) if isinstance(c, w.HBox)
+                  and any(getattr(x, "description", "") == "Save scenario" for x in c.children))
+    assert rates < answer < pick < chart < min(tables), (rates, answer, pick, chart, tables)
+    assert max(tables) < saving
+    assert "<table" not in kids[answer].value  # words only, the tables come after the chart
+    picker = kids[pick]
+    assert picker.options[-1] == planner.WHAT_IF and planner.WHAT_IF in picker.value
+    assert picker.rows >= len(picker.options)  # the what-if is in sight, not scrolled away
+
+
 def test_planner_embeds_the_schemes_view(small_forecast, forecast_inputs, sample, params,
                                          tmp_path):
     """Issue #12/#14: the budget planner's page ends with the same caseload under other

@@ -30,6 +30,9 @@ from eyanalysis.vocabulary import LEVELS
 
 WHAT_IF = "What if"
 MAX_COMPARED = 4
+#: Rows of the scenario picker shown before it scrolls (the shipped scenarios, the
+#: baseline and the what-if fit).
+MAX_PICK_ROWS = 10
 #: The scenario builder's controls: parameter path -> (label, unit, step).
 CONTROLS: dict[str, tuple[str, str, float]] = {
     "inclusion.top_up.GR1": ("Graduated Response 1 top-up", "£ per hour", 0.01),
@@ -333,7 +336,8 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
     reset_btn = w.Button(description="Reset to baseline", layout=w.Layout(width="auto"))
     busy = w.HTML(value="")
     message = w.HTML()
-    answer = w.HTML()
+    answer = w.HTML()  # the what-if in words, right under the rate boxes
+    answer_table = w.HTML()
     levels = w.HTML()
     pick = w.SelectMultiple(options=[], description="Compare (up to 4)", rows=6,
                             style={"description_width": "10em"}, layout=w.Layout(width="40em"))
@@ -389,8 +393,8 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
                     if changed else "What if: no change from the baseline yet. Change a "
                                     "rate or the cap above and the figures follow.")
             answer.value = (f"<p>{html.escape(lead)}</p><p>"
-                            f"{html.escape(headline_sentence(fy, WHAT_IF))}</p>"
-                            + publication_html(frame, spec))
+                            f"{html.escape(headline_sentence(fy, WHAT_IF))}</p>")
+            answer_table.value = publication_html(frame, spec)
             lf, ls = by_level_frame(state["fc"], WHAT_IF)
             levels.value = publication_html(lf, ls)
             options = list(state["scenarios"]) + [WHAT_IF]
@@ -400,6 +404,7 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
             pick.unobserve(on_pick, names="value")
             try:
                 pick.options = options
+                pick.rows = min(len(options), MAX_PICK_ROWS)  # the what-if, last, in sight
                 pick.value = tuple(chosen[:MAX_COMPARED])
             finally:
                 pick.observe(on_pick, names="value")
@@ -474,12 +479,16 @@ def planner(fc: Forecast, inputs: Inputs, params, scenarios: list[Scenario],
     heading = w.HTML("<h3>Build a scenario</h3><p>Change any rate, the exceptional "
                      "component, EYPP or the weekly cap, and the date the change takes "
                      "effect: the cost follows at once, by financial year and by level.</p>")
+    # the answer in words, then the chart of the scenarios picked (the baseline and the
+    # what-if at first) within a screen of the rate boxes; the tables after them
     sections = [heading, w.HBox([w.VBox(list(controls.values())[:4]),
                                  w.VBox([*list(controls.values())[4:], when])]),
-                busy, answer, levels,
-                w.HTML("<h3>Save, compare and export</h3>"),
-                w.HBox([name, replace]), w.HBox([save_btn, reset_btn]), message,
-                pick, compare, chart_box, w.HBox([export_btn, export_link])]
+                busy, answer, pick, chart_box, answer_table, levels,
+                w.HTML("<h3>Compare, save and export</h3><p>The scenarios picked above, "
+                       "side by side; save the what-if under a name to compare it later, "
+                       "or export the comparison to Excel.</p>"),
+                compare, w.HBox([name, replace]), w.HBox([save_btn, reset_btn]), message,
+                w.HBox([export_btn, export_link])]
     if schemes is not None:
         sections += schemes_section(schemes)
     return w.VBox(sections)
