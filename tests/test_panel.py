@@ -365,7 +365,7 @@ def test_panel_charts_are_in_the_house_style_with_findings_from_their_data(sampl
     assert figs["funnel"].layout.title.text.startswith(
         f"{stages['approved']} of the {stages['received']} applications received")
     median = int(c.waits["days_to_decision"].dropna().median())
-    assert f"waited {median} days or fewer" in figs["waits"].layout.title.text
+    assert f"decisions came {median} days or fewer" in figs["waits"].layout.title.text
     total = int(c.committed_by_level["amount_pence"].sum())
     assert fmt.money_rounded(total) in figs["committed"].layout.title.text
     bars = figs["committed"].data

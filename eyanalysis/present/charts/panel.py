@@ -110,14 +110,14 @@ def waits_figure(waits: pd.DataFrame) -> go.Figure:
         fig.add_box(x=names, y=waits[column], name=name, boxpoints="outliers",
                     marker_color=colour)
     decided = waits["days_to_decision"].dropna()
-    finding = (f"Half of the decided applications waited {fmt.count(int(decided.median()))} "
-               "days or fewer for a decision" if len(decided)
+    finding = (f"Half of the decisions came {fmt.count(int(decided.median()))} days or fewer "
+               "after the application" if len(decided)
                else "No application has been decided yet")
     return style.apply(fig, layout={
         "boxmode": "group",
         "title": style.title(finding, "Days from receipt to the panel that heard it and to "
-                                      "the decision, by kind (boxes: middle half; line: "
-                                      "median)"),
+                                      "the decision (approved, declined or deferred), by "
+                                      "kind (boxes: middle half; line: median)"),
         "yaxis": {"title": {"text": "Days"}, "rangemode": "tozero"}})
 
 
