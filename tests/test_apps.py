@@ -216,6 +216,25 @@ def test_comparison_exports_a_standard_workbook_with_no_formula(small_forecast,
     assert numbers and max(numbers) > 100_000  # pounds stored as numbers
 
 
+def test_planner_headline_shows_its_tables_before_its_chart(small_forecast, forecast_inputs,
+                                                            monkeypatch):
+    """The headline's chart after its two tables, so the app's first screen has no chart to
+    wait for (issue #12 item 5, first render under 5 s)."""
+    import IPython.display
+    import plotly.graph_objects as go
+
+    from eyanalysis.apps import forecast as planner
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    fc, scenarios = small_forecast
+    planner.headline(fc, forecast_inputs, scenarios)
+    kinds = ["chart" if isinstance(o, go.Figure) else "table" if "<table" in o.data
+             else "other" for o in shown]
+    assert kinds == ["table", "table", "chart"], kinds
+    assert "In the financial year" in shown[0].data  # the sentence leads
+
+
 def test_planner_answers_in_words_then_the_chart_under_the_rate_boxes(small_forecast,
                                                                        forecast_inputs,
                                                                        params, tmp_path):

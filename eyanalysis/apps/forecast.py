@@ -238,8 +238,10 @@ def comparison_figure(fy: pd.DataFrame, names: list[str]):
 
 def headline(fc: Forecast, inputs: Inputs, scenarios: list[Scenario]):
     """The headline for the notebook (headless or not): the sentence, the baseline's
-    financial years, then the scenarios on file compared (the first four) as a chart and a
-    table."""
+    financial years, then the scenarios on file compared (the first four) as a table and a
+    chart. The chart comes last: on the app's page it then falls below the first screen,
+    which is shown without waiting for plotly.js (first render 4.3-4.8 s against 4.8-5.6 s
+    with the chart first: docs/performance.md)."""
     from IPython.display import HTML, display
 
     fy = financial_years(fc, inputs, scenarios)
@@ -248,8 +250,8 @@ def headline(fc: Forecast, inputs: Inputs, scenarios: list[Scenario]):
     cmp_frame, cmp_spec = comparison_frame(fy, names)
     display(HTML(f"<p>{html.escape(headline_sentence(fy))}</p>"
                  + publication_html(frame, spec)))
-    display(comparison_figure(fy, names))
     display(HTML(publication_html(cmp_frame, cmp_spec)))
+    display(comparison_figure(fy, names))
 
 
 # -- the live planner -----------------------------------------------------------------------
