@@ -196,6 +196,15 @@ def test_headline_and_comparison_tables_are_labelled_money(small_forecast, forec
     assert "more than the baseline in April 2027 to March 2028" in fig.layout.title.text
     same = planner.comparison_figure(fy, ["Baseline", "EYPP at £1.15 from April 2025"])
     assert "costs the same as the baseline" in same.layout.title.text
+    # several scenarios: the title names the one that moves spend most, not the first
+    names = [s.name for s in scenarios][:planner.MAX_COMPARED]
+    several = planner.comparison_figure(fy, names)
+    base = fy[fy["scenario"] == "Baseline"].set_index("financial_year")["expected"]
+    gaps = {n: (fy[fy["scenario"] == n].set_index("financial_year")["expected"] - base).abs()
+            .max() for n in names[1:]}
+    most = max(gaps, key=gaps.get)
+    assert several.layout.title.text.startswith(f"{most} moves spend most: £"), (
+        several.layout.title.text, gaps)
 
 
 def test_comparison_exports_a_standard_workbook_with_no_formula(small_forecast,

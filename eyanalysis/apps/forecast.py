@@ -216,18 +216,29 @@ def comparison_figure(fy: pd.DataFrame, names: list[str]):
                                divisor=axis.divisor)
                      for i, n in enumerate(names)])
     others = [n for n in names if n != BASELINE]
+
+    def moved(name: str) -> list[tuple[str, int]]:
+        """(year, difference from the baseline) for each year ``name`` changes."""
+        return [(y, a - b) for y, a, b in zip(years, values[name], values[BASELINE],
+                                              strict=True)
+                if not fmt.is_symbol(a) and not fmt.is_symbol(b) and a != b]
+
+    def said(name: str, year: str, diff: int) -> str:
+        return (f"{fmt.money_rounded(abs(diff))} {'more' if diff > 0 else 'less'} than the "
+                f"baseline in {year_label(year)}")
+
     if others and BASELINE in names and len(years):
-        diffs = [(y, a - b) for y, a, b in zip(years, values[others[0]], values[BASELINE],
-                                               strict=True)
-                 if not fmt.is_symbol(a) and not fmt.is_symbol(b)]
-        moved = [(y, d) for y, d in diffs if d]
-        if moved:
-            y0, diff = moved[0]
-            finding = (f"{others[0]}: {fmt.money_rounded(abs(diff))} "
-                       f"{'more' if diff > 0 else 'less'} than the baseline in "
-                       f"{year_label(y0)}")
-        else:
-            finding = f"{others[0]} costs the same as the baseline in every year shown"
+        if len(others) == 1:  # the what-if: from the first year it changes
+            changes = moved(others[0])
+            finding = (f"{others[0]}: {said(others[0], *changes[0])}" if changes else
+                       f"{others[0]} costs the same as the baseline in every year shown")
+        else:  # several scenarios: the one that moves spend most, in its largest year
+            largest = [(abs(d), n, y, d) for n in others for y, d in moved(n)]
+            if largest:
+                _, name, year, diff = max(largest)
+                finding = f"{name} moves spend most: {said(name, year, diff)}"
+            else:
+                finding = "Every scenario compared costs the same as the baseline"
     else:
         finding = "Expected spend by financial year"
     fig.update_layout(title=style.title(finding[:110], "Expected spend by financial year"),
