@@ -122,8 +122,8 @@ def waits_figure(waits: pd.DataFrame) -> go.Figure:
 
 
 def committed_figure(by_level: pd.DataFrame) -> go.Figure:
-    """Funding committed by approved awards until school entry, by awarded level: paid to
-    date and still to come (exact £ on hover)."""
+    """Funding committed by approved awards until school entry, by awarded level: for the
+    terms up to the count date's and for the terms to come (exact £ on hover)."""
     axis = style.money_axis(by_level.groupby("level", observed=True)["amount_pence"].sum())
     fig = go.Figure()
     for period in [p for p in PERIOD_COLOURS if p in set(by_level["period"])]:
