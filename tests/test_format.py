@@ -179,3 +179,9 @@ def test_symbol_strings_live_only_in_the_format_module():
             if isinstance(node, ast.Constant) and node.value in symbols:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_first_upper_capitalises_the_first_letter_and_keeps_the_rest():
+    assert fmt.first_upper("no applications at GR4") == "No applications at GR4"
+    assert fmt.first_upper("13 applications") == "13 applications"
+    assert fmt.first_upper("") == ""

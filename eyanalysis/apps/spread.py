@@ -315,7 +315,7 @@ class SpreadView:
             "name": rows["name"].astype(str).to_numpy(),
             "district": rows["district"].astype(str).to_numpy(),
             "since": [day(v) for v in rows["since"]],
-            "reason": [str(r)[0].upper() + str(r)[1:] for r in rows["reason"]],
+            "reason": [fmt.first_upper(str(r)) for r in rows["reason"]],
             "last_visit": [day(v) for v in rows["last_visit"]],
             "next_due": [day(v) for v in rows["next_due"]],
             "overdue_days": [int(v) if pd.notna(v) else 0 for v in rows["overdue_days"]]})
@@ -440,7 +440,7 @@ class SpreadView:
             finding = (f"{what.capitalize() if what else ''}the team has the adviser-days "
                        f"every month needs (tightest {worst['month']:%B %Y}: "
                        f"{worst['needed']:.0f} of {worst['capacity']:.0f})")
-        finding = finding[0].upper() + finding[1:]
+        finding = fmt.first_upper(finding)
         return style.apply(fig, layout={
             "barmode": "stack",
             "title": style.title(finding, f"Adviser-days needed per month for settings "

@@ -28,6 +28,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data.recent import recent
 from eyanalysis.errors import InputDataError
 from eyanalysis.parameters import Parameters, as_date, resolve
 from eyanalysis.rules import daf, terms
@@ -124,14 +125,10 @@ def _kept(data, key: tuple, params: Parameters | None, derive):
     if store is None:
         return derive()
     frames = tuple(data.tables.get(n) for n in ("attendance", "children", "settings"))
-    key = (*key, id(params))
-    hit = store.pop(key, None)
-    if (hit is None or hit[0] is not params
-            or not all(a is b for a, b in zip(hit[1], frames, strict=True))):
-        hit = (params, frames, derive())  # params held: its id is not reused
-    store[key] = hit  # the most recently used last
-    while len(store) > KEPT:
-        del store[next(iter(store))]
+    hit = recent(store, (*key, id(params)),
+                 lambda: (params, frames, derive()),  # params held: its id is not reused
+                 KEPT, fresh=lambda h: h[0] is params
+                 and all(a is b for a, b in zip(h[1], frames, strict=True)))
     return hit[2].copy()
 
 

@@ -36,6 +36,7 @@ from eyanalysis.data.mapping import apply as apply_mapping
 from eyanalysis.data.mapping import read as read_mapping
 from eyanalysis.data.privacy import refuse_personal_data
 from eyanalysis.data.readers import reader_problems
+from eyanalysis.data.recent import recent
 from eyanalysis.data.schemas import (
     ATTENDANCE_STREAM_COLUMNS,
     NOT_AFTER_AS_OF,
@@ -187,14 +188,7 @@ class Dataset:
             return self  # known on an earlier day already: nothing later is there
         if self._origin is not None:  # what was known on day is the source's cut at day
             return self._origin.as_of(day)
-        cut = self._known.pop(day, None)
-        if cut is None:
-            cut = self._cut(day)
-            cut._origin = self
-        self._known[day] = cut  # the most recently used last
-        while len(self._known) > KEPT_CUTS:
-            del self._known[next(iter(self._known))]
-        return cut
+        return recent(self._known, day, lambda: self._cut(day), KEPT_CUTS)
 
     def _cut(self, day: dt.date) -> Dataset:
         ts = pd.Timestamp(day)
@@ -241,7 +235,9 @@ class Dataset:
             t["children"] = kids.loc[kids["child_id"].astype(object).isin(known)]
         t = {n: f.reset_index(drop=True) for n, f in t.items()}
         withheld = {n: self.withheld.get(n, 0) + len(self.tables[n]) - len(t[n]) for n in t}
-        return replace(self, tables=t, as_of_day=day, withheld=withheld)
+        cut = replace(self, tables=t, as_of_day=day, withheld=withheld)
+        cut._origin = self  # an earlier day is cut from this source, not from the cut
+        return cut
 
     def write_report(self, folder: Path) -> list[Path]:
         """``problems.csv``, ``counts.csv`` and one quarantine file per table with rejects."""

@@ -350,6 +350,12 @@ def change(now, before, *, kind: Literal["count", "pence", "percent"] = "count",
     return f"{words} since {_term_or_text(since)}" if since else words
 
 
+def first_upper(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as it is (``str.capitalize``
+    would lower the rest: "Graduated Response 4", "GR4")."""
+    return text[:1].upper() + text[1:]
+
+
 def quantity(value, noun: str, plural: str | None = None) -> str:
     """A count with its noun for a sentence: ``1 setting``, ``41 settings``, ``a small number
     of settings [c]`` (a suppressed count), ``no settings``."""

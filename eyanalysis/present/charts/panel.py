@@ -51,7 +51,7 @@ def meetings_figure(per_meeting: pd.DataFrame) -> go.Figure:
         finding = "No application has been listed for a panel meeting"
     return style.apply(fig, layout={
         "barmode": "stack",
-        "title": style.title(finding[0].upper() + finding[1:],
+        "title": style.title(fmt.first_upper(finding),
                              "Applications listed for each panel meeting, by kind"),
         "xaxis": {"title": {"text": "Panel meeting"}},
         "yaxis": {"title": {"text": "Applications"}}})
@@ -77,7 +77,7 @@ def backlog_figure(backlog: pd.DataFrame) -> go.Figure:
     else:
         finding = "No application was awaiting a decision"
     return style.apply(fig, layout={
-        "title": style.title(finding[0].upper() + finding[1:], subtitle),
+        "title": style.title(fmt.first_upper(finding), subtitle),
         "xaxis": {"title": {"text": "Week"}},
         "yaxis": {"title": {"text": "Applications awaiting a decision"},
                   "rangemode": "tozero"}})
@@ -86,7 +86,7 @@ def backlog_figure(backlog: pd.DataFrame) -> go.Figure:
 def funnel_figure(funnel: pd.DataFrame) -> go.Figure:
     """Received, heard at a panel, decided by the panel, approved by the panel."""
     stages = funnel.set_index("stage")["applications"]
-    names = [s[0].upper() + s[1:] for s in stages.index]
+    names = [fmt.first_upper(s) for s in stages.index]
     fig = go.Figure(go.Funnel(y=names, x=list(stages), textinfo="value+percent initial",
                               marker={"color": style.PALETTE[0]},
                               connector={"fillcolor": style.GRID}))
