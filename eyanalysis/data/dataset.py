@@ -474,8 +474,7 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
         for col in NOT_AFTER_AS_OF.get(table.name, ()):
             if col not in rt.text.columns:
                 continue
-            dates = pd.to_datetime(rt.text[col].where(rt.text[col] != ""), format="%Y-%m-%d",
-                                   errors="coerce")
+            dates = v.date(rt.text[col])
             found += [v.problem(rt.where, line, col, rt.text.at[line, col],
                                 f"is after the data's as-of date {as_of.isoformat()} (a date "
                                 "in the future); check the year, or give the date the data "
@@ -498,10 +497,11 @@ def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
             continue
         if parent not in accepted:
             continue
-        known = set(accepted[parent][key].astype(str))
+        values = rt.text[f.name].astype("string")
+        orphan = (values != "") & ~values.isin(accepted[parent][key].astype("string"))
+        if not orphan.any():
+            continue
         listed = set(raw[parent].text.get(key, pd.Series(dtype="string")))
-        values = rt.text[f.name]
-        orphan = (values != "") & ~values.astype(object).isin(known)  # hashed, not per value
         found += [v.problem(rt.where, line, f.name, value,
                              f"refers to a {parent} row that was quarantined" if value in listed
                              else f"is not in {parent} (orphan row: no such {key})")

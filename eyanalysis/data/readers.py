@@ -140,7 +140,7 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
         try:
             first = reader.line_num + 1  # a quoted value may span lines: name the first
             for row in reader:
-                if any(cell.strip() for cell in row):
+                if "".join(row).strip():  # a row with a cell that is not blank
                     rows.append(row)
                     lines.append(first)
                 first = reader.line_num + 1
@@ -157,19 +157,19 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
         raise _unreadable(path, "has no line breaks or delimiters a CSV file would have; "
                                 "export the table as CSV (UTF-8).")
     width = len(names)
-    overlong_lines = [
-        (line, len(r)) for line, r in zip(lines, rows, strict=True)
-        if len(r) > width and any(c.strip() for c in r[width:])
-    ]
-    long_fields = [(line, names[j] if j < width else f"cell {j + 1}", len(c),
-                    c.count("\n") + 1)
-                   for line, r in zip(lines, rows, strict=True)
-                   for j, c in enumerate(r) if len(c) > MAX_FIELD_CHARS or "\n" in c]
+    # rows of another width are few: pad or cut them, and note the overlong ones
+    other = [i for i, n in enumerate(map(len, rows)) if n != width]
+    overlong_lines = [(lines[i], len(rows[i])) for i in other
+                      if len(rows[i]) > width and any(c.strip() for c in rows[i][width:])]
+    extra_cells = {i: rows[i][width:] for i in other if len(rows[i]) > width}
+    for i in other:
+        rows[i] = (rows[i] + [""] * width)[:width]
     frame = (
-        pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=names, dtype="string")
+        pd.DataFrame(rows, columns=names, dtype="string")
         if rows
         else pd.DataFrame({n: pd.Series(dtype="string") for n in names})
     )
+    long_fields = _long_fields(frame, lines, extra_cells, width)
     frame = frame.apply(lambda col: col.str.strip())
     frame.index = pd.Index(lines, name="line")
     for line, column, length, _ in long_fields:  # a recognisable start, never 5 MB in a report
@@ -182,6 +182,28 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
         frame.attrs["long_fields"] = long_fields
     frame.attrs["header_width"] = width
     return frame
+
+
+def _long_fields(frame: pd.DataFrame, lines: list[int], extra_cells: dict[int, list[str]],
+                 width: int) -> list[tuple]:
+    """``(line, column, length, lines spanned)`` of each cell longer than
+    :data:`MAX_FIELD_CHARS` or holding a line break, by line then column (the cells past
+    the header's width named ``cell N``)."""
+    found = []
+    for j, name in enumerate(frame.columns):
+        col = frame.iloc[:, j]
+        length = col.str.len()
+        hit = ((length > MAX_FIELD_CHARS) | col.str.contains("\n", regex=False)).to_numpy(
+            dtype=bool, na_value=False)
+        for i in hit.nonzero()[0]:
+            c = col.iat[i]
+            found.append((i, j, (lines[i], name, len(c), c.count("\n") + 1)))
+    for i, cells in extra_cells.items():
+        for k, c in enumerate(cells):
+            if len(c) > MAX_FIELD_CHARS or "\n" in c:
+                found.append((i, width + k, (lines[i], f"cell {width + k + 1}", len(c),
+                                             c.count("\n") + 1)))
+    return [f for *_, f in sorted(found, key=lambda f: f[:2])]
 
 
 def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:

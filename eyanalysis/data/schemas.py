@@ -155,8 +155,7 @@ class Table:
 
 # -- row rules ---------------------------------------------------------------------------
 
-def _date(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s.where(s != ""), format="%Y-%m-%d", errors="coerce")
+_date = v.date  # one parse per distinct date
 
 
 def _not_before(later: str, earlier: str):
@@ -503,7 +502,7 @@ def text_schema(table: Table):
     """The pandera schema that validates a table's raw text, lazily."""
     pa = v.pandera()
     return pa.DataFrameSchema(
-        {f.name: pa.Column(str, f.checks(), nullable=False) for f in table.fields},
+        {f.name: pa.Column(None, f.checks(), nullable=False) for f in table.fields},
         unique=list(table.unique) or None,
         report_duplicates="all",
         checks=[pa.Check(r.test, error=r.message) for r in table.rules],
@@ -524,7 +523,7 @@ def coerce(table: Table, text: pd.DataFrame) -> pd.DataFrame:
         elif f.kind == "bool":
             out[f.name] = v.to_bool(s)
         elif f.kind == "number":
-            out[f.name] = pd.to_numeric(s.where(s != "")).astype(float)
+            out[f.name] = v.number(s)
         elif f.kind == "choice":
             out[f.name] = f.normalise(s).where(s != "").astype("string")
         elif f.kind == "level":
