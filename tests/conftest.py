@@ -24,6 +24,17 @@ def pytest_configure(config):
         folder = tempfile.mkdtemp(prefix="eyanalysis-test-cache-")
         config.stash[CACHE_KEY] = folder
         os.environ[CACHE_VARIABLE] = folder
+        precompile()
+
+
+def precompile():
+    """The package's bytecode, written once before the workers start: the suite starts
+    some forty Python processes (workers, kernels, commands, Voila) that import it, and
+    an editable install has none, so where bytecode is not written
+    (``PYTHONDONTWRITEBYTECODE``, as on CI) each would compile every module again."""
+    import compileall
+
+    compileall.compile_dir(ROOT / "eyanalysis", quiet=1)
 
 
 def pytest_unconfigure(config):

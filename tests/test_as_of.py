@@ -134,6 +134,24 @@ def test_as_of_is_pure_idempotent_and_counts_what_it_leaves_out(tiny):
     assert tiny.as_of_day is None and once.as_of_day == dt.date(2025, 10, 10)
 
 
+def test_a_cut_makes_a_table_only_when_it_is_asked_for(tiny, tmp_path):
+    """A termly table reads two or three of the seven tables, and a release cuts the data
+    at the end of every earlier term: each table of a cut is made when first read (the
+    settings with the inspections they depend on), once, and a saved cut holds them all."""
+    import pickle
+
+    cut = tiny.as_of("2025-10-11")
+    assert cut.tables.made == [] and "settings" in cut.tables  # asking is not making
+    first = cut.settings
+    assert sorted(cut.tables.made) == ["inspections", "settings"]
+    assert cut.settings is first  # made once
+    again = pickle.loads(pickle.dumps(cut))
+    assert type(again.tables) is dict and list(again.tables) == list(tiny.tables)
+    for name, frame in again.tables.items():
+        pd.testing.assert_frame_equal(frame, cut.tables[name])
+    assert dict(again.withheld) == dict(cut.withheld) and sum(cut.withheld.values()) > 0
+
+
 def test_an_earlier_day_of_a_cut_is_the_cut_of_the_source(sample, tmp_path):
     """What a cut dataset knew on an earlier day is what the source knew then: the same
     tables whether cut from the cut (a saved copy, as the termly notebooks get it) or from

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+from collections.abc import Mapping as AbcMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -95,13 +96,16 @@ class Dataset:
     #: True when :func:`load` read this dataset back from :mod:`eyanalysis.data.cache`
     #: (checked before, unchanged since) instead of checking the source now
     read_back: bool = field(default=False, init=False, repr=False, compare=False)
+    # when each setting's crisis began, whatever the day (:meth:`_crisis_from`)
+    _crisis: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items()
-                if k not in ("_known", "_origin", "_derived", "read_back")}
+                if k not in ("_known", "_origin", "_derived", "read_back", "_crisis")}
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state, _known={}, _origin=None, _derived={}, read_back=False)
+        self.__dict__.update(state, _known={}, _origin=None, _derived={}, read_back=False,
+                             _crisis=None)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -191,53 +195,60 @@ class Dataset:
         return recent(self._known, day, lambda: self._cut(day), KEPT_CUTS)
 
     def _cut(self, day: dt.date) -> Dataset:
+        """The cut of :meth:`as_of`; each table is cut when first asked for (a termly table
+        reads two or three of the seven, and the releases of earlier terms are cut at
+        each term's end), and so is ``withheld``."""
         ts = pd.Timestamp(day)
-        t = dict(self.tables)
-        if "attendance" in t:
-            att = t["attendance"]
-            begun = {x: terms.start(x) <= day for x in att["term"].astype("string").unique()}
-            att = att.loc[att["term"].astype("string").map(begun).astype(bool)]
-            level, since = levels_known(att, att, day)
-            t["attendance"] = att.assign(
-                level=pd.Categorical(level.to_numpy(), dtype=att["level"].dtype)
-                if isinstance(att["level"].dtype, pd.CategoricalDtype) else level,
-                level_from=since.astype(att["level_from"].dtype))
-        if "visits" in t:
-            vis = t["visits"]
-            vis = vis.loc[(vis["planned_date"] <= ts) | (vis["held_date"] <= ts)]
-            later = vis["held_date"] > ts
-            t["visits"] = vis.assign(
-                held_date=vis["held_date"].mask(later),
-                level_agreed=vis["level_agreed"].mask(later),
-                self_audit_received=vis["self_audit_received"].mask(
-                    vis["self_audit_received"] > ts))
+        src = self.tables
+        make = {name: (lambda f=frame: f) for name, frame in src.items()}
+        if "attendance" in src:
+            make["attendance"] = lambda: _attendance_as_of(src["attendance"], day)
+        if "visits" in src:
+            make["visits"] = lambda: _visits_as_of(src["visits"], ts)
         for name, col in (("categorisations", "effective_date"),
-                          ("inspections", "inspection_date"),
-                          ("panel_applications", "received_date")):
-            if name in t:
-                t[name] = t[name].loc[t[name][col] <= ts]
-        if "panel_applications" in t:
-            apps = t["panel_applications"]
-            later = apps["decision_date"] > ts
-            t["panel_applications"] = apps.assign(
-                decision=apps["decision"].mask(later, "pending"),
-                decision_date=apps["decision_date"].mask(later),
-                awarded_level=apps["awarded_level"].mask(later))
-        if "settings" in t:
-            t["settings"] = _settings_as_of(t["settings"], t.get("inspections"),
-                                            self.tables.get("visits"), ts)
-        if "children" in t and "attendance" in t:
+                          ("inspections", "inspection_date")):
+            if name in src:
+                make[name] = lambda f=src[name], col=col: f.loc[f[col] <= ts]
+        if "panel_applications" in src:
+            make["panel_applications"] = lambda: _applications_as_of(
+                src["panel_applications"], ts)
+        tables = Tables({n: (lambda m=m: m().reset_index(drop=True)) for n, m in make.items()})
+        if "settings" in src:
+            tables.make["settings"] = lambda: _settings_as_of(
+                src["settings"], tables.get("inspections"), self._crisis_from(),
+                ts).reset_index(drop=True)
+        if "children" in src and "attendance" in src:
             # ids as Python strings, matched by hash (an Arrow string column compared
             # value by value, or turned into a set, is ten times slower)
-            known = pd.concat([t[n]["child_id"].astype(object) for n in
-                               ("attendance", "panel_applications") if n in t]).unique()
-            kids = t["children"]
-            t["children"] = kids.loc[kids["child_id"].astype(object).isin(known)]
-        t = {n: f.reset_index(drop=True) for n, f in t.items()}
-        withheld = {n: self.withheld.get(n, 0) + len(self.tables[n]) - len(t[n]) for n in t}
-        cut = replace(self, tables=t, as_of_day=day, withheld=withheld)
+            def children() -> pd.DataFrame:
+                known = pd.concat([tables[n]["child_id"].astype(object) for n in
+                                   ("attendance", "panel_applications") if n in tables]).unique()
+                kids = src["children"]
+                return kids.loc[kids["child_id"].astype(object).isin(known)].reset_index(
+                    drop=True)
+
+            tables.make["children"] = children
+        withheld = Tables({n: (lambda n=n: self.withheld.get(n, 0) + len(src[n])
+                               - len(tables[n])) for n in src})
+        cut = replace(self, tables=tables, as_of_day=day, withheld=withheld)
         cut._origin = self  # an earlier day is cut from this source, not from the cut
         return cut
+
+    def _crisis_from(self) -> np.ndarray:
+        """When each setting's crisis began (:func:`eyanalysis.rules.support.crisis_starts`
+        from all the visits; ``NaT``: never), in the settings' order: the same on every
+        day, so worked out once for all the cuts of :meth:`as_of`."""
+        if self._crisis is None:
+            settings, visits = self.tables["settings"], self.tables.get("visits")
+            if visits is None:
+                visits = pd.DataFrame({c: pd.Series(dtype="object") for c in
+                                       ("setting_id", "held_date", "level_agreed",
+                                        "visit_type", "visit_id")}).astype(
+                    {"held_date": "datetime64[ns]"})
+            crisis = crisis_starts(settings, visits).set_index("setting_id")["crisis_from"]
+            self._crisis = crisis.reindex(
+                settings["setting_id"].astype("string").to_numpy()).to_numpy()
+        return self._crisis
 
     def write_report(self, folder: Path) -> list[Path]:
         """``problems.csv``, ``counts.csv`` and one quarantine file per table with rejects."""
@@ -296,10 +307,68 @@ def _as_text(table, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+class Tables(AbcMapping):
+    """Tables made when first asked for (:meth:`Dataset.as_of`): ``make`` gives, per name,
+    a function that makes it; each is made once."""
+
+    def __init__(self, make: dict):
+        self.make = make
+        self._made: dict = {}
+
+    def __getitem__(self, name: str):
+        if name not in self._made:
+            self._made[name] = self.make[name]()  # KeyError: no such table
+        return self._made[name]
+
+    @property
+    def made(self) -> list[str]:
+        """The tables made so far."""
+        return list(self._made)
+
+    def __contains__(self, name) -> bool:  # without making it
+        return name in self.make
+
+    def __iter__(self):
+        return iter(self.make)
+
+    def __len__(self) -> int:
+        return len(self.make)
+
+    def __reduce__(self):  # saved as the plain dict it stands for
+        return dict, (dict(self.items()),)
+
+
+def _attendance_as_of(att: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    begun = {x: terms.start(x) <= day for x in att["term"].astype("string").unique()}
+    att = att.loc[att["term"].astype("string").map(begun).astype(bool)]
+    level, since = levels_known(att, att, day)
+    return att.assign(
+        level=pd.Categorical(level.to_numpy(), dtype=att["level"].dtype)
+        if isinstance(att["level"].dtype, pd.CategoricalDtype) else level,
+        level_from=since.astype(att["level_from"].dtype))
+
+
+def _visits_as_of(vis: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
+    vis = vis.loc[(vis["planned_date"] <= ts) | (vis["held_date"] <= ts)]
+    later = vis["held_date"] > ts
+    return vis.assign(held_date=vis["held_date"].mask(later),
+                      level_agreed=vis["level_agreed"].mask(later),
+                      self_audit_received=vis["self_audit_received"].mask(
+                          vis["self_audit_received"] > ts))
+
+
+def _applications_as_of(apps: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
+    apps = apps.loc[apps["received_date"] <= ts]
+    later = apps["decision_date"] > ts
+    return apps.assign(decision=apps["decision"].mask(later, "pending"),
+                       decision_date=apps["decision_date"].mask(later),
+                       awarded_level=apps["awarded_level"].mask(later))
+
+
 def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
-                    visits: pd.DataFrame | None, ts: pd.Timestamp) -> pd.DataFrame:
+                    crisis_from: np.ndarray, ts: pd.Timestamp) -> pd.DataFrame:
     """Settings with the Ofsted judgement and crisis flag known on ``ts`` (see
-    :meth:`Dataset.as_of`)."""
+    :meth:`Dataset.as_of`; ``crisis_from``: :meth:`Dataset._crisis_from`)."""
     own = settings.loc[settings["ofsted_date"] <= ts,
                        ["setting_id", "ofsted_date", "ofsted_judgement"]]
     seen = [own.set_axis(["setting_id", "date", "judgement"], axis=1)]
@@ -314,12 +383,7 @@ def _settings_as_of(settings: pd.DataFrame, inspections: pd.DataFrame | None,
               .drop_duplicates("setting_id", keep="last").set_index("setting_id"))
     ids = settings["setting_id"].astype("string")
     judgement = ids.map(latest["judgement"]).fillna(NOT_INSPECTED)
-    if visits is None:
-        visits = pd.DataFrame({c: pd.Series(dtype="object") for c in
-                               ("setting_id", "held_date", "level_agreed", "visit_type",
-                                "visit_id")}).astype({"held_date": "datetime64[ns]"})
-    crisis = crisis_starts(settings, visits).set_index("setting_id")["crisis_from"]
-    began = crisis.reindex(ids.to_numpy()).to_numpy() <= ts.to_datetime64()  # NaT: False
+    began = crisis_from <= ts.to_datetime64()  # NaT: False
     in_crisis = settings["in_crisis"].astype(bool).to_numpy() & began
     return settings.assign(
         ofsted_judgement=judgement.astype(settings["ofsted_judgement"].dtype),
