@@ -1,7 +1,7 @@
 """Loaded datasets kept for the next load of the same, unchanged source.
 
 Checking a source (reading every file, the schema checks of every row, the foreign keys)
-takes seconds on a county's data: about 6 s on the bundled sample's 130,000 rows. Every
+takes seconds on a county's data: about 2-3 s on the bundled sample's 130,000 rows. Every
 command, app and notebook loads its source, and a termly run, an app start or a morning of
 commands loads the same files many times. :func:`eyanalysis.data.dataset.load` therefore
 keeps what it loaded here and reads it back, in a fraction of a second, when nothing it
