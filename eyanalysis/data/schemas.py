@@ -47,16 +47,18 @@ def choice_key(text: pd.Series, aliases: dict[str, str] | None = None) -> pd.Ser
     """``"Group-based PVI"`` -> ``"group_pvi"``: lower case, words joined by ``_``, then the
     common spellings (and ``aliases``, a column's own) as codes. Worked out once per distinct
     value: a column of choices holds a few, however many rows it has."""
-    codes, distinct = pd.factorize(text.astype("string"))
-    words = (pd.Series(distinct, dtype="string").str.strip().str.lower()
-             .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
-    # the common spellings, then the column's own: a dict lookup per distinct value (far
-    # cheaper than Series.replace with many keys)
     own = aliases or {}
-    common = [_CHOICE_ALIASES.get(w, w) if isinstance(w, str) else w for w in words]
-    key = pd.array([own.get(w, w) if isinstance(w, str) else w for w in common],
-                   dtype="string")
-    return pd.Series(key.take(codes, allow_fill=True), index=text.index, name=text.name)
+
+    def codes(distinct: pd.Series) -> pd.Series:
+        words = (distinct.str.strip().str.lower()
+                 .str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_"))
+        # the common spellings, then the column's own: a dict lookup per distinct value
+        # (far cheaper than Series.replace with many keys)
+        common = [_CHOICE_ALIASES.get(w, w) if isinstance(w, str) else w for w in words]
+        return pd.Series([own.get(w, w) if isinstance(w, str) else w for w in common],
+                         dtype="string")
+
+    return v.per_distinct(text.astype("string"), codes)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,6 @@ def date(text: pd.Series) -> pd.Series:
                                                        errors="coerce"))
 
 
-
 def is_number(*, required: bool = True):
     """The cell is a number (blank allowed unless ``required``)."""
 
