@@ -7,6 +7,7 @@ value and a message that says what is wrong. Conversion to types happens only af
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -16,6 +17,8 @@ from eyanalysis.errors import InputDataError
 TRUE = frozenset({"true", "t", "yes", "y", "1"})
 FALSE = frozenset({"false", "f", "no", "n", "0", ""})
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "message"]
+#: How a date is written (pandas reads 2024-1-1 too, so one-digit months and days pass).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 
 
 def pandera():
@@ -36,14 +39,22 @@ def per_distinct(text: pd.Series, parse) -> pd.Series:
 
 def number(text: pd.Series) -> pd.Series:
     """Numbers of text cells (blank or not numeric: missing), float."""
-    return per_distinct(text, lambda d: pd.to_numeric(d.where(d != ""), errors="coerce")
-                        .astype(float))
+    return per_distinct(text, lambda d: pd.Series(
+        pd.to_numeric(d.to_numpy(dtype=object, na_value=None), errors="coerce"),
+        dtype=float))
 
 
 def date(text: pd.Series) -> pd.Series:
-    """Dates of text cells written YYYY-MM-DD (blank or not a date: ``NaT``)."""
-    return per_distinct(text, lambda d: pd.to_datetime(d.where(d != ""), format="%Y-%m-%d",
-                                                       errors="coerce"))
+    """Dates of text cells written YYYY-MM-DD (blank or not a date: ``NaT``). Only digits
+    and dashes are read as a date: pandas alone would read ``now`` and ``today`` as the
+    moment of the check."""
+    def parse(d: pd.Series) -> pd.Series:
+        cells = d.to_numpy(dtype=object, na_value=None)
+        written = [c if isinstance(c, str) and ISO_DATE.fullmatch(c) else None for c in cells]
+        return pd.Series(pd.to_datetime(pd.Series(written, dtype=object), format="%Y-%m-%d",
+                                        errors="coerce"))
+
+    return per_distinct(text, parse)
 
 
 def is_number(*, required: bool = True):
