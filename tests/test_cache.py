@@ -97,9 +97,30 @@ def test_a_bad_file_is_read_back_with_its_problems_and_quarantine(kept, checks, 
     assert_same(first, again)
 
 
-@pytest.mark.parametrize("change", ["edit a file", "add a file", "as_of", "tables", "code"])
+@pytest.fixture
+def own_parameters(tmp_path, monkeypatch) -> Path:
+    """A copy of the parameter files, in use (``EYANALYSIS_PARAMETERS``), to edit."""
+    from tests.conftest import ROOT
+
+    folder = shutil.copytree(ROOT / "parameters", tmp_path / "parameters")
+    monkeypatch.setenv("EYANALYSIS_PARAMETERS", str(folder))
+    return folder
+
+
+def edit_parameter(path: Path, old: str, new: str) -> None:
+    """Edit a parameter file as a user would, between two runs (a new process reads it)."""
+    from eyanalysis import parameters
+
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    parameters._cached.cache_clear()  # noqa: SLF001 - what a new process starts with
+
+
+@pytest.mark.parametrize("change", ["edit a file", "add a file", "as_of", "tables", "code",
+                                    "a parameter file"])
 def test_anything_the_result_depends_on_changing_checks_the_source_again(
-        kept, checks, source, monkeypatch, change):
+        kept, checks, source, monkeypatch, change, own_parameters):
     load(source, ONE, as_of="2026-12-01")
     as_of, tables = "2026-12-01", ONE
     if change == "edit a file":
@@ -111,11 +132,30 @@ def test_anything_the_result_depends_on_changing_checks_the_source_again(
         as_of = "2026-12-02"
     elif change == "tables":
         tables = ["settings", "inspections"]
+    elif change == "a parameter file":
+        edit_parameter(own_parameters / "ofsted" / "framework.yaml", "2025-11-10:",
+                       "2025-11-11:")
     else:  # another version of the package
         monkeypatch.setattr(cache, "code_digest", lambda: "another version")
     load(source, tables, as_of=as_of)
     assert checks == [str(source), str(source)]
     assert len(list(kept.glob("*.pickle"))) == 2
+
+
+def test_a_changed_parameter_file_gives_the_check_it_asks_for(kept, source, own_parameters):
+    """The checks read parameter files (DOMAIN O1: the framework in force on an
+    inspection's date): a single-word judgement dated once report cards have begun is
+    quarantined, so moving the first report card's date before it changes the result."""
+    before = load(source, ["inspections"], as_of="2026-12-01")
+    assert before.counts.quarantined.sum() == 0
+    edit_parameter(own_parameters / "ofsted" / "framework.yaml", "2025-11-10:",
+                   "2024-01-01:")
+    after = load(source, ["inspections"], as_of="2026-12-01")
+    assert after.read_back is False
+    assert after.quarantined["inspections"].line.tolist() == [4]  # S2, 2024-02-01
+    edit_parameter(own_parameters / "ofsted" / "framework.yaml", "2024-01-01:",
+                   "2025-11-10:")
+    assert load(source, ["inspections"], as_of="2026-12-01").read_back is True
 
 
 def test_a_source_copied_elsewhere_is_checked_there(kept, checks, source, tmp_path):

@@ -15,11 +15,15 @@ depends on has changed.
 - the tables asked for, the date the data are checked against (``as_of``: rows dated after
   it are quarantined), and a mapping file's bytes;
 - the package's own code (every ``.py`` file of :mod:`eyanalysis`) and the versions of
-  Python, pandas, numpy, pyarrow and pandera.
+  Python, pandas, numpy, pyarrow and pandera;
+- the parameter files in use (:func:`eyanalysis.parameters.default_root`): the checks
+  read some of them (the Ofsted framework in force on an inspection's date, DOMAIN O1),
+  so an edited parameter file checks the source again.
 
-So an edited file, a new file, another day's check or another version of the package each
-give a new key, and the source is checked again. A database is never kept (its rows can
-change with no file changing), nor is a load given a mapping object rather than a file.
+So an edited file, a new file, another day's check, an edited parameter file or another
+version of the package each give a new key, and the source is checked again. A database is
+never kept (its rows can change with no file changing), nor is a load given a mapping
+object rather than a file.
 
 **Where.** ``$EYANALYSIS_CACHE`` when set (a folder; ``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/eyanalysis/datasets``, else ``~/.cache/eyanalysis/datasets``. The
@@ -90,6 +94,13 @@ def _files(source: Path) -> list[Path]:
     return [source] if source.is_file() else []
 
 
+def _parameter_files() -> list[Path]:
+    from eyanalysis.parameters import default_root, parameter_files
+
+    root = default_root()
+    return parameter_files(root) if root.is_dir() else []
+
+
 def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None:
     """The entry's name for this load, or ``None`` when it is not kept (a database, a
     mapping object, the cache turned off)."""
@@ -99,7 +110,8 @@ def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None
     h = hashlib.sha256()
     h.update(code_digest().encode())
     h.update(f"\0{source}\0{kind}\0{','.join(tables)}\0{checked_on.isoformat()}\0".encode())
-    inputs = _files(Path(source)) + ([Path(mapping)] if mapping is not None else [])
+    inputs = (_files(Path(source)) + ([Path(mapping)] if mapping is not None else [])
+              + _parameter_files())
     for path in inputs:
         h.update(path.name.encode() + b"\0")
         h.update(path.read_bytes())
