@@ -107,8 +107,7 @@ def daf_problems(text: pd.DataFrame, file: str) -> list[dict]:
                 f"child {child} is flagged for DAF at settings {where}: DAF is paid to the "
                 "one setting the parent nominates, so keep the flag on that setting's line "
                 "only (D1)"))
-    hours = pd.to_numeric(flagged["hours_per_week"].where(flagged["hours_per_week"] != ""),
-                          errors="coerce")
+    hours = v.number(flagged["hours_per_week"])
     for line in flagged.index[hours.eq(0)]:
         problems.append(v.problem(
             file, line, "daf", flagged.at[line, "daf"],
@@ -175,8 +174,8 @@ def read_attendance(path: Path | str, settings: Path | str | None = None,
             "child_id": text["child_id"],
             "setting_id": text["setting_id"],
             "level": levels.normalise(text["level"]),
-            "hours_per_week": pd.to_numeric(text["hours_per_week"]).astype(float),
-            "weeks": pd.to_numeric(text["weeks"]).astype(float),
+            "hours_per_week": v.number(text["hours_per_week"]),
+            "weeks": v.number(text["weeks"]),
             "funding_age": normalise_funding_age(text["funding_age"]).astype(str),
         }
     )
