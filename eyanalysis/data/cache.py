@@ -70,15 +70,13 @@ def folder() -> Path | None:
 
 @cache
 def code_digest() -> str:
-    """A digest of the package's code and the libraries a load's result depends on."""
-    import numpy
-    import pandas
-    import pandera
-    import pyarrow
+    """A digest of the package's code and the libraries a load's result depends on (their
+    installed versions: importing pandera only to ask would cost a read-back a quarter of a
+    second)."""
+    from importlib.metadata import version
 
     h = hashlib.sha256()
-    for part in (sys.version, pandas.__version__, numpy.__version__, pyarrow.__version__,
-                 pandera.__version__):
+    for part in (sys.version, *(version(d) for d in ("pandas", "numpy", "pyarrow", "pandera"))):
         h.update(part.encode() + b"\0")
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
