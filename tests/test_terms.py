@@ -53,3 +53,11 @@ def test_school_entry_is_september_after_fourth_birthday():
 def test_a_term_is_counted_at_its_end_or_today_while_it_runs():
     assert terms.counted_at("2025-AUT", dt.date(2026, 11, 23)) == dt.date(2025, 12, 31)
     assert terms.counted_at("2026-AUT", dt.date(2026, 11, 23)) == dt.date(2026, 11, 23)
+
+
+def test_a_term_id_is_written_in_the_digits_0_to_9():
+    """Python's ``\\d`` matches full-width digits too: ``２０２５-AUT`` read as a term would
+    be a term of its own in every grouping by term, so it is refused like any bad id."""
+    assert terms.index("2025-AUT") == terms.index("2025-SUM") + 1
+    with pytest.raises(terms.TermError, match="is not a term id"):
+        terms.index("２０２５-AUT")

@@ -42,7 +42,7 @@ from eyanalysis.data.claims import funding_ages
 from eyanalysis.data.readers import clean_header
 from eyanalysis.data.schemas import TABLES, Field
 from eyanalysis.errors import MappingError
-from eyanalysis.rules import levels
+from eyanalysis.rules import levels, terms
 
 #: Built-in aliases (DOMAIN §10): spelling in an export -> our column, per table.
 ALIASES: dict[str, str] = {
@@ -254,7 +254,7 @@ def declared_age_problems(text: pd.DataFrame, where: str, children: pd.DataFrame
     births = pd.Series(children["birth_month"].astype("string").to_numpy(),
                        index=children["child_id"].astype("string").to_numpy())
     month = text["child_id"].astype("string").map(births)
-    ok_term = text["term"].astype("string").str.match(r"^\d{4}-(AUT|SPR|SUM)$").fillna(False)
+    ok_term = text["term"].astype("string").str.match(terms.TERM_PATTERN).fillna(False)
     check = given & month.notna() & ok_term
     problems = []
     if not check.any():

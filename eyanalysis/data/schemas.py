@@ -112,10 +112,10 @@ class Field:
                                    "former name such as 'EYA+ Low', L1)"
                                    + ("" if self.required else ", or blank")))
         elif self.kind == "term":
-            c.append(v.matches(r"^\d{4}-(AUT|SPR|SUM)$", "must be a term id YYYY-AUT, "
-                                                         "YYYY-SPR or YYYY-SUM"))
+            c.append(v.matches(terms.TERM_PATTERN,
+                               "must be a term id YYYY-AUT, YYYY-SPR or YYYY-SUM"))
         elif self.kind == "month":
-            c.append(v.matches(r"^\d{4}-(0[1-9]|1[0-2])$", "must be a birth month YYYY-MM"))
+            c.append(v.matches(r"^[0-9]{4}-(0[1-9]|1[0-2])$", "must be a birth month YYYY-MM"))
         return c
 
     @property
@@ -309,12 +309,12 @@ SETTINGS = Table(
               "population of the annual audit (M2)."),
         Field("la_urn", "id", "The local authority's early years URN of the setting "
               "(census, 500000-799999); blank if none.", required=False,
-              column_optional=True, pattern=r"^[5-7]\d{5}$",
+              column_optional=True, pattern=r"^[5-7][0-9]{5}$",
               pattern_hint="must be an LA early years URN: six digits from 500000 to "
                            "799999"),
         Field("ofsted_urn", "id", "The setting's Ofsted unique reference number (e.g. "
               "EY123456 or 2654321); blank if none.", required=False, column_optional=True,
-              pattern=r"^(EY|ey)?\d{6,7}$",
+              pattern=r"^(EY|ey)?[0-9]{6,7}$",
               pattern_hint="must be an Ofsted URN: six or seven digits, optionally after EY"),
         Field("link_adviser", "text", "The early years adviser linked to the setting (shown "
               "by the apps); blank if none.", required=False, column_optional=True),

@@ -21,7 +21,10 @@ from eyanalysis.parameters import as_date
 from eyanalysis.vocabulary import SEASONS
 
 _START_MONTH = {"SPR": 1, "SUM": 4, "AUT": 9}
-_TERM = re.compile(r"^(\d{4})-(AUT|SPR|SUM)$")
+#: A term id as written: ASCII digits only (Python's ``\d`` also matches full-width
+#: ２０２６, which would make a term of its own in every grouping by term).
+TERM_PATTERN = r"^([0-9]{4})-(AUT|SPR|SUM)$"
+_TERM = re.compile(TERM_PATTERN)
 TERMS_PER_YEAR = len(SEASONS)
 # the season (index into SEASONS) of each calendar month, January first
 _SEASON_OF_MONTH = np.array([
@@ -135,10 +138,10 @@ def season(term: str) -> str:
 def month_index(birth_month: pd.Series) -> np.ndarray:
     """Months since year 0 of each ``YYYY-MM`` value (each distinct value parsed once)."""
     codes, uniques = pd.factorize(pd.Series(birth_month).astype("string"))
-    parts = pd.Series(uniques, dtype="string").str.extract(r"^(\d{4})-(\d{2})$")
+    parts = pd.Series(uniques, dtype="string").str.extract(r"^([0-9]{4})-([0-9]{2})$")
     if (codes < 0).any() or parts.isna().any().any():
         bad = [v for v in pd.Series(birth_month).tolist()
-               if not isinstance(v, str) or not re.match(r"^\d{4}-\d{2}$", v)][:5]
+               if not isinstance(v, str) or not re.match(r"^[0-9]{4}-[0-9]{2}$", v)][:5]
         raise EyAnalysisError(f"birth_month must be YYYY-MM; found {bad}.")
     months = parts[0].astype(int).to_numpy() * 12 + parts[1].astype(int).to_numpy() - 1
     return months[codes]
