@@ -51,8 +51,8 @@ def date(text: pd.Series) -> pd.Series:
     def parse(d: pd.Series) -> pd.Series:
         cells = d.to_numpy(dtype=object, na_value=None)
         written = [c if isinstance(c, str) and ISO_DATE.fullmatch(c) else None for c in cells]
-        return pd.Series(pd.to_datetime(pd.Series(written, dtype=object), format="%Y-%m-%d",
-                                        errors="coerce"))
+        return pd.to_datetime(pd.Series(written, dtype=object), format="%Y-%m-%d",
+                              errors="coerce")
 
     return per_distinct(text, parse)
 
