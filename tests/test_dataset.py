@@ -3,6 +3,7 @@ personal-data guard, and the bad-file corpus (tests/bad_files, expected.yaml).""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import subprocess
 import sys
@@ -211,6 +212,35 @@ def test_parquet_folder(tmp_path):
     base = load(TINY)
     sources.write_parquet_folder(base.tables, tmp_path / "pq")
     frames_equal(base, load(tmp_path / "pq"))
+
+
+def test_a_folder_holds_each_table_in_whichever_form_it_was_exported(tmp_path):
+    """CSV, gzipped CSV and Parquet side by side: each table read from its own file (a
+    Parquet table beside CSV ones was left unread, and named missing)."""
+    base = load(TINY)
+    folder = tiny_with(tmp_path)
+    sources.write_parquet_folder({"attendance": base.tables["attendance"]}, folder)
+    (folder / "attendance.csv").unlink()
+    (folder / "visits.csv.gz").write_bytes(gzip.compress((folder / "visits.csv").read_bytes()))
+    (folder / "visits.csv").unlink()
+    ds = load(folder)
+    assert ds.encodings["attendance"] == "parquet" and ds.summary == base.summary
+    frames_equal(base, ds)
+
+
+def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
+    """``attendance.csv`` beside ``attendance.parquet`` (or ``.csv.gz``): which one is meant
+    cannot be known, and reading one silently would hide the other (the CSV was read)."""
+    base = load(TINY)
+    folder = tiny_with(tmp_path)
+    sources.write_parquet_folder({"attendance": base.tables["attendance"]}, folder)
+    ds = load(folder)
+    problem = ds.problems[ds.problems.file.str.endswith("attendance.csv")]
+    assert problem.message.tolist() == [
+        "attendance.csv and attendance.parquet are both files for the attendance table; "
+        "keep the one to read and move the other out of the folder."]
+    assert len(ds.attendance) == 0 and len(ds.problems) == 1
+    assert ds.counts.set_index("table").loc["visits", "accepted"] == 3  # others checked
 
 
 def test_sqlite_database(tmp_path):

@@ -1,8 +1,9 @@
 """Reading and writing the seven tables from and to every kind of source, as text.
 
-A source is a folder of CSV files (``settings.csv`` or ``settings.csv.gz`` ...), a folder of
-Parquet files, an Excel workbook with one sheet per table, or a SQL database reached through
-SQLAlchemy (``postgresql://...``, ``sqlite:///file.db``). Every reader returns each table as
+A source is a folder of one file per table (``settings.csv``, ``settings.csv.gz`` or
+``settings.parquet`` ..., each table in whichever form it was exported), an Excel workbook
+with one sheet per table, or a SQL database reached through SQLAlchemy
+(``postgresql://...``, ``sqlite:///file.db``). Every reader returns each table as
 text cells indexed by the line or row number a person would look for, so validation
 (:mod:`eyanalysis.data.dataset`) treats all sources alike.
 """
@@ -23,6 +24,9 @@ from eyanalysis.data.schemas import TABLES
 from eyanalysis.errors import InputDataError, UnreadableFileError
 
 SQL_PREFIXES = ("postgresql", "postgres", "sqlite", "mysql", "mssql", "oracle")
+#: The files a folder may hold a table in (``attendance.csv``, ``attendance.csv.gz`` or
+#: ``attendance.parquet``).
+FOLDER_EXTENSIONS = (".csv", ".csv.gz", ".parquet")
 
 
 @dataclass
@@ -56,8 +60,7 @@ def kind_of(source: str | Path) -> str:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         return "excel"
     if path.is_dir():
-        return "parquet" if any(path.glob("*.parquet")) and not any(path.glob("*.csv*")) \
-            else "csv"
+        return "folder"
     if not path.exists():
         raise InputDataError(f"{source}: no such file or folder. Give a folder of CSV or "
                              "Parquet files, an .xlsx workbook or a database URL.")
@@ -77,8 +80,8 @@ def read_source(source: str | Path, tables: list[str] | None = None,
     the wanted tables.
     """
     wanted = list(tables or TABLES)
-    reader = {"csv": _read_csv_folder, "parquet": _read_parquet_folder,
-              "excel": _read_excel, "sql": _read_sql}[kind_of(source)]
+    reader = {"folder": _read_folder, "excel": _read_excel,
+              "sql": _read_sql}[kind_of(source)]
     names = {n: Path(str(f)).name.removesuffix(".gz").removesuffix(".csv").removesuffix(
         ".parquet") for n, f in (names or {}).items()}
     if not names:
@@ -92,7 +95,7 @@ def read_source(source: str | Path, tables: list[str] | None = None,
 def _missing_one(source, name: str, found: list[str], what: str) -> str:
     return (f"missing: no {what} for the {name} table in {source} (found "
             f"{', '.join(found) or 'none'}); add it, or check its name is {name}"
-            + (".csv" if what == "file" else "") + ".")
+            + (".csv (or .csv.gz, .parquet)" if what == "file" else "") + ".")
 
 
 def _missing(source, missing: list[str], found: list[str], what: str) -> InputDataError:
@@ -102,53 +105,46 @@ def _missing(source, missing: list[str], found: list[str], what: str) -> InputDa
     )
 
 
-def _read_csv_folder(source, wanted):
+def _read_folder(source, wanted):
+    """One file per table, each in whichever form it was exported (CSV, gzipped CSV or
+    Parquet). A table with two files (``attendance.csv`` and ``attendance.parquet``) is not
+    read: which one is meant cannot be known, and reading one would hide the other."""
     folder = Path(source)
-    files = {}
-    for name in wanted:
-        hits = [folder / f"{name}{ext}" for ext in (".csv", ".csv.gz")]
-        hits = [h for h in hits if h.exists()]
-        if hits:
-            files[name] = hits[0]
-    found = sorted(p.name for p in folder.glob("*.csv*"))
-    if not files:
+    files = {n: [folder / f"{n}{ext}" for ext in FOLDER_EXTENSIONS
+                 if (folder / f"{n}{ext}").is_file()] for n in wanted}
+    found = sorted({p.name for ext in FOLDER_EXTENSIONS for p in folder.glob(f"*{ext}")})
+    if not any(files.values()):
         raise _missing(folder, wanted, found, "files")
     out = {}
     for n in wanted:
-        if n not in files:
+        if not files[n]:
             out[n] = failed_table(n, str(folder / f"{n}.csv"), _missing_one(
                 folder, n, found, "file"))
-            continue
-        try:
-            text = read_text_csv(files[n])
-        except UnreadableFileError as exc:
-            out[n] = failed_table(n, str(files[n]), exc.problems[0]["message"])
-            continue
-        out[n] = RawTable(n, text, str(files[n]), text.attrs.get("encoding", ""))
+        elif len(files[n]) > 1:
+            names = [p.name for p in files[n]]
+            out[n] = failed_table(n, str(files[n][0]), (
+                f"{' and '.join(names)} are both files for the {n} table; keep the one to "
+                "read and move the other out of the folder."))
+        elif files[n][0].suffix == ".parquet":
+            out[n] = _read_parquet(n, files[n][0])
+        else:
+            try:
+                text = read_text_csv(files[n][0])
+            except UnreadableFileError as exc:
+                out[n] = failed_table(n, str(files[n][0]), exc.problems[0]["message"])
+                continue
+            out[n] = RawTable(n, text, str(files[n][0]), text.attrs.get("encoding", ""))
     return out
 
 
-def _read_parquet_folder(source, wanted):
-    folder = Path(source)
-    found = sorted(p.name for p in folder.glob("*.parquet"))
-    if not any((folder / f"{n}.parquet").exists() for n in wanted):
-        raise _missing(folder, wanted, found, "files")
-    out = {}
-    for n in wanted:
-        path = folder / f"{n}.parquet"
-        if not path.exists():
-            out[n] = failed_table(n, str(path), _missing_one(folder, n, found, "file")
-                                  .replace(f"{n}.csv", f"{n}.parquet"))
-            continue
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several kinds for a damaged file
-            why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
-            out[n] = failed_table(n, str(path), f"cannot be read as Parquet ({why}); write "
-                                  "it again.")
-            continue
-        out[n] = RawTable(n, as_text(frame, first_row=1), str(path), "parquet")
-    return out
+def _read_parquet(name: str, path: Path) -> RawTable:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several kinds for a damaged file
+        why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+        return failed_table(name, str(path), f"cannot be read as Parquet ({why}); write it "
+                            "again.")
+    return RawTable(name, as_text(frame, first_row=1), str(path), "parquet")
 
 
 def _read_excel(source, wanted):
