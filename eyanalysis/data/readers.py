@@ -39,6 +39,10 @@ MAX_FIELD_CHARS = 32_767
 SHOWN_CHARS = 60  # how much of an over-long value a report repeats
 
 
+#: Separators some exports use instead of commas, by the words a message names them in.
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def _unreadable(path: Path, message: str) -> UnreadableFileError:
     return UnreadableFileError(f"{path}: {message}", [{
         "file": str(path), "line": None, "column": None, "value": "", "message": message}])
@@ -153,6 +157,12 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     if not any(names):
         raise _unreadable(path, "the header line is blank; the first line must name the "
                                 "columns.")
+    other = next((d for d in OTHER_DELIMITERS if len(names) == 1 and d in header[0]), None)
+    if other:  # a table has several columns: one named cell holding them is not CSV
+        raise _unreadable(path, f"the header line is one cell ({header[0][:60]!r}): its "
+                                f"names are separated by {OTHER_DELIMITERS[other]}, not "
+                                "commas; save the table as CSV with commas (in Excel: Save "
+                                "As, CSV UTF-8 (Comma delimited)) and load it again.")
     if len(names) == 1 and len(header[0]) > 200 and not rows:
         raise _unreadable(path, "has no line breaks or delimiters a CSV file would have; "
                                 "export the table as CSV (UTF-8).")
