@@ -169,6 +169,9 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     width = len(names)
     # rows of another width are few: pad or cut them, and note the overlong ones
     other = [i for i, n in enumerate(map(len, rows)) if n != width]
+    below = header_below(width, rows, lines)
+    if below:
+        raise _unreadable(path, below)
     overlong_lines = [(lines[i], len(rows[i])) for i in other
                       if len(rows[i]) > width and any(c.strip() for c in rows[i][width:])]
     extra_cells = {i: rows[i][width:] for i in other if len(rows[i]) > width}
@@ -192,6 +195,21 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
         frame.attrs["long_fields"] = long_fields
     frame.attrs["header_width"] = width
     return frame
+
+
+def header_below(width: int, rows: list[list[str]], lines: list[int],
+                 unit: str = "line") -> str | None:
+    """What to do when line 1 is not the header (a title or notes above it, as some exports
+    write): most lines have more cells than line 1 names. ``None`` when it looks like a
+    header. ``rows``: the cells of each later line (``unit``: a sheet's rows), numbered
+    ``lines``."""
+    wider = [i for i, r in enumerate(rows) if len(r) > width]
+    if len(wider) * 2 <= len(rows):
+        return None
+    names = ", ".join(str(c).strip() for c in rows[wider[0]][:3])
+    return (f"{unit} 1 names {width} column(s) but most {unit}s have more cells: if the "
+            f"column names are on {unit} {lines[wider[0]]} ({names}, ...), delete the "
+            f"{unit}(s) above it (a title or notes) and load it again.")
 
 
 def _long_fields(frame: pd.DataFrame, lines: list[int], extra_cells: dict[int, list[str]],

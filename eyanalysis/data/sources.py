@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from eyanalysis.data.export import safe_csv, safe_excel
-from eyanalysis.data.readers import clean_header, read_text_csv
+from eyanalysis.data.readers import clean_header, header_below, read_text_csv
 from eyanalysis.data.schemas import TABLES
 from eyanalysis.errors import InputDataError, UnreadableFileError
 
@@ -177,6 +177,12 @@ def _read_excel(source, wanted):
             out[n] = failed_table(n, where, "the sheet is empty; expected a header row of "
                                   "column names.", line=1)
             continue
+        filled = [_filled(r) for r in rows]
+        below = header_below(len(filled[0]), filled[1:], list(range(2, len(rows) + 1)),
+                             unit="row")
+        if below:
+            out[n] = failed_table(n, where, below, line=1)
+            continue
         header = [clean_header(h) if h is not None else "" for h in rows[0]]
         body = pd.DataFrame(rows[1:], columns=header, dtype=object)
         body.index = pd.RangeIndex(2, len(rows) + 1, name="line")
@@ -185,6 +191,14 @@ def _read_excel(source, wanted):
         text = text[(text != "").any(axis=1)]
         out[n] = RawTable(n, text, where, "xlsx")
     return out
+
+
+def _filled(row: tuple) -> list:
+    """A sheet row's cells up to its last filled one (a sheet's rows all reach its widest)."""
+    cells = list(row)
+    while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+        cells.pop()
+    return cells
 
 
 def _read_sql(source, wanted):

