@@ -228,6 +228,23 @@ def test_a_folder_holds_each_table_in_whichever_form_it_was_exported(tmp_path):
     frames_equal(base, ds)
 
 
+def test_file_names_are_compared_as_column_names_are(tmp_path):
+    """``Attendance.CSV`` and ``Panel Applications.csv``, as a Windows export names them,
+    hold the attendance and panel_applications tables (they were named missing); an edit
+    of one is seen by the dataset cache."""
+    base = load(TINY)
+    folder = tiny_with(tmp_path)
+    (folder / "attendance.csv").rename(folder / "Attendance.CSV")
+    (folder / "panel_applications.csv").rename(folder / "Panel Applications.csv")
+    ds = load(folder)
+    assert ds.summary == base.summary and len(ds.problems) == 0
+    assert ds.quarantined["attendance"].empty
+    frames_equal(base, ds)
+    path = folder / "Attendance.CSV"
+    path.write_text(path.read_text().replace(",15,14,", ",-15,14,", 1))
+    assert load(folder).counts.quarantined.sum() == 1
+
+
 def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
     """``attendance.csv`` beside ``attendance.parquet`` (or ``.csv.gz``): which one is meant
     cannot be known, and reading one silently would hide the other (the CSV was read)."""

@@ -10,8 +10,9 @@ depends on has changed.
 **What "unchanged" means.** The key is a digest of everything a load's result depends on:
 
 - the source as named (it is written in every problem's ``file``), and the bytes of every
-  file the load could read: a folder's ``*.csv``, ``*.csv.gz``, ``*.parquet`` and
-  ``mapping.yaml`` files (names and contents), or the workbook;
+  file the load could read: a folder's ``*.csv``, ``*.csv.gz`` and ``*.parquet`` files
+  (whatever the case of their names: :func:`eyanalysis.data.sources.folder_files`) and
+  its ``mapping.yaml`` (names and contents), or the workbook;
 - the tables asked for, the date the data are checked against (``as_of``: rows dated after
   it are quarantined), and a mapping file's bytes;
 - the package's own code (every ``.py`` file of :mod:`eyanalysis`) and the versions of
@@ -50,8 +51,6 @@ from pathlib import Path
 #: Bytes the entries may take (the least recently used go first; the newest is always
 #: kept). An entry is about the size of the loaded tables in memory: 15 MB for the sample.
 LIMIT_BYTES = 1 << 30
-#: Files of a folder source that a load can read (the readers' patterns, and the mapping).
-FOLDER_FILES = ("*.csv", "*.csv.gz", "*.parquet", "mapping.yaml")
 OFF = "off"
 #: A half-written entry older than this (seconds) was left by a stopped process: removed.
 PART_AGE_S = 3600
@@ -86,9 +85,12 @@ def code_digest() -> str:
 
 
 def _files(source: Path) -> list[Path]:
+    """The files a load of ``source`` can read (the folder reader's own list)."""
     if source.is_dir():
-        found = {p for pattern in FOLDER_FILES for p in source.glob(pattern) if p.is_file()}
-        return sorted(found)
+        from eyanalysis.data.sources import MAPPING_FILE, folder_files
+
+        mapping = [source / MAPPING_FILE] if (source / MAPPING_FILE).is_file() else []
+        return sorted([p for paths in folder_files(source).values() for p in paths] + mapping)
     return [source] if source.is_file() else []
 
 

@@ -46,14 +46,13 @@ from eyanalysis.data.schemas import (
     text_schema,
     wide_targets,
 )
-from eyanalysis.data.sources import RawTable, kind_of, read_source
+from eyanalysis.data.sources import MAPPING_FILE, RawTable, kind_of, read_source
 from eyanalysis.errors import InputDataError
 from eyanalysis.parameters import as_date
 from eyanalysis.rules import terms
 from eyanalysis.rules.support import crisis_starts
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
-MAPPING_FILE = "mapping.yaml"  # a source folder's own mapping (load's docstring)
 # Parents are validated before the tables that refer to them (foreign keys).
 ORDER = ["settings", "children", "inspections", "attendance", "visits", "categorisations",
          "panel_applications"]

@@ -27,6 +27,8 @@ SQL_PREFIXES = ("postgresql", "postgres", "sqlite", "mysql", "mssql", "oracle")
 #: The files a folder may hold a table in (``attendance.csv``, ``attendance.csv.gz`` or
 #: ``attendance.parquet``).
 FOLDER_EXTENSIONS = (".csv", ".csv.gz", ".parquet")
+#: A source folder's own mapping, beside its tables (:func:`eyanalysis.data.dataset.load`).
+MAPPING_FILE = "mapping.yaml"
 
 
 @dataclass
@@ -105,14 +107,26 @@ def _missing(source, missing: list[str], found: list[str], what: str) -> InputDa
     )
 
 
+def folder_files(folder: Path) -> dict[str, list[Path]]:
+    """The files of a folder source by the name of the table they hold, compared as column
+    names are (:func:`~eyanalysis.data.readers.clean_header`): ``Panel Applications.CSV``
+    holds ``panel_applications``, as a Windows export may name it."""
+    out: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        ext = next((e for e in FOLDER_EXTENSIONS if path.name.lower().endswith(e)), None)
+        if ext and path.is_file():
+            out.setdefault(clean_header(path.name[:-len(ext)]), []).append(path)
+    return out
+
+
 def _read_folder(source, wanted):
     """One file per table, each in whichever form it was exported (CSV, gzipped CSV or
     Parquet). A table with two files (``attendance.csv`` and ``attendance.parquet``) is not
     read: which one is meant cannot be known, and reading one would hide the other."""
     folder = Path(source)
-    files = {n: [folder / f"{n}{ext}" for ext in FOLDER_EXTENSIONS
-                 if (folder / f"{n}{ext}").is_file()] for n in wanted}
-    found = sorted({p.name for ext in FOLDER_EXTENSIONS for p in folder.glob(f"*{ext}")})
+    held = folder_files(folder)
+    files = {n: held.get(clean_header(n), []) for n in wanted}
+    found = sorted(p.name for paths in held.values() for p in paths)
     if not any(files.values()):
         raise _missing(folder, wanted, found, "files")
     out = {}
@@ -125,7 +139,7 @@ def _read_folder(source, wanted):
             out[n] = failed_table(n, str(files[n][0]), (
                 f"{' and '.join(names)} are both files for the {n} table; keep the one to "
                 "read and move the other out of the folder."))
-        elif files[n][0].suffix == ".parquet":
+        elif files[n][0].suffix.lower() == ".parquet":
             out[n] = _read_parquet(n, files[n][0])
         else:
             try:
