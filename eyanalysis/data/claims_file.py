@@ -46,8 +46,8 @@ def attendance_schema(has_eypp: bool, has_daf: bool = False):
         "(or a former name such as 'Early Years Action' or 'EYA+ Low', L1)"
     )
     columns = {
-        "child_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
-        "setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+        "child_id": pa.Column(str, [v.not_blank(), *v.text_checks()]),
+        "setting_id": pa.Column(str, [v.not_blank(), *v.text_checks()]),
         "level": pa.Column(
             str, v.one_of(levels.LEVELS, normalise=levels.normalise, hint=level_hint)
         ),
@@ -83,7 +83,7 @@ def attendance_schema(has_eypp: bool, has_daf: bool = False):
 def settings_schema():
     pa = v.pandera()
     return pa.DataFrameSchema(
-        {"setting_id": pa.Column(str, [v.not_blank(), v.no_formula()]),
+        {"setting_id": pa.Column(str, [v.not_blank(), *v.text_checks()]),
          "specialist": pa.Column(str, v.boolean())},
         unique=["setting_id"],
         report_duplicates="all",

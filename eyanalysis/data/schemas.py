@@ -90,7 +90,7 @@ class Field:
         if self.pattern:
             c.append(v.matches(self.pattern, self.pattern_hint))
         if self.kind in {"id", "text"}:
-            c.append(v.no_formula())
+            c += v.text_checks()
         elif self.kind == "date":
             c.append(v.iso_date())
         elif self.kind == "bool":

@@ -138,6 +138,28 @@ def no_formula():
                              "remove the leading character")
 
 
+#: The error values a spreadsheet writes where a formula failed (Excel's and LibreOffice's).
+SPREADSHEET_ERRORS = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+    "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#BUSY!", "#GETTING_DATA", "#NAME!",
+    "ERR:502", "ERR:504", "ERR:508", "ERR:522", "ERR:523", "#NULL", "#N/A!"})
+
+
+def no_spreadsheet_error():
+    """Refuse a spreadsheet's error value (``#N/A``, ``#REF!``) where an identifier or text
+    belongs: it is a formula that failed in the export, not a value, and a lookup's ``#N/A``
+    would otherwise be read as one more child or setting."""
+    return pandera().Check(lambda s: ~s.str.strip().str.upper().isin(SPREADSHEET_ERRORS),
+                           error="is a spreadsheet error value (#N/A, #REF! ...) left by a "
+                                 "formula that failed in the export; fix the formula or the "
+                                 "value and export again")
+
+
+def text_checks() -> list:
+    """The checks of every identifier and text cell: no formula, no spreadsheet error."""
+    return [no_formula(), no_spreadsheet_error()]
+
+
 def one_value_per(key: str, column: str):
     """A wide check: every row with the same ``key`` has the same ``column`` (after
     stripping); used for one funding age (or level) per child."""

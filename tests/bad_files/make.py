@@ -204,6 +204,10 @@ CSV = {
                                                          WIDE_2025 + "-AUT"),
     "children__birth_month_in_full_width_digits.csv": replace("children", 3, "2022-02",
                                                               WIDE_2022 + "-02"),
+    # a lookup that failed in the spreadsheet the export came from
+    "children__spreadsheet_error_id.csv": replace("children", 4, "C003", "#N/A"),
+    "attendance__spreadsheet_error_setting.csv": replace("attendance", 3, "C002,S1",
+                                                         "C002,#REF!"),
     # exports that are not comma separated, or have a title above the header
     "visits__semicolons.csv": [r.replace(",", ";") for r in table("visits")],
     "visits__tabs.csv": [r.replace(",", "\t") for r in table("visits")],
