@@ -245,6 +245,26 @@ def test_file_names_are_compared_as_column_names_are(tmp_path):
     assert load(folder).counts.quarantined.sum() == 1
 
 
+def test_a_date_with_a_midnight_time_is_the_date_and_another_time_is_refused(tmp_path):
+    """Databases and their exports write a date column as ``2025-10-01 00:00:00`` (or
+    ``T00:00:00.000``): the same date (every date cell of visits was refused). A time of
+    day other than midnight is not a date."""
+    base = load(TINY)
+    folder = tiny_with(tmp_path)
+    path = folder / "visits.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace("2025-10-01,2025-10-01", "2025-10-01 00:00:00,2025-10-01T00:00")
+    lines[2] = lines[2].replace("2025-10-15", "2025-10-15T00:00:00.000")
+    path.write_text("\n".join(lines) + "\n")
+    ds = load(folder)
+    assert len(ds.problems) == 0, ds.problems
+    frames_equal(base, ds)
+    path.write_text(path.read_text().replace("2025-10-15T00:00:00.000", "2025-10-15 09:30:00"))
+    problems = load(folder).problems
+    assert problems[["line", "column"]].values.tolist() == [[3, "planned_date"]]
+    assert "must be a date written YYYY-MM-DD" in problems.message.iloc[0]
+
+
 def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
     """``attendance.csv`` beside ``attendance.parquet`` (or ``.csv.gz``): which one is meant
     cannot be known, and reading one silently would hide the other (the CSV was read)."""

@@ -120,7 +120,8 @@ class Field:
 
     @property
     def type_name(self) -> str:
-        return {"id": "text (identifier)", "text": "text", "date": "date (YYYY-MM-DD)",
+        return {"id": "text (identifier)", "text": "text",
+                "date": "date (YYYY-MM-DD; a time of 00:00 is allowed)",
                 "bool": "true/false", "number": "number", "choice": "one of a list",
                 "level": "SEND level id", "term": "term id", "month": "month (YYYY-MM)"}[self.kind]
 

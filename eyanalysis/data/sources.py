@@ -21,6 +21,7 @@ import pandas as pd
 from eyanalysis.data.export import safe_csv, safe_excel
 from eyanalysis.data.readers import clean_header, header_below, read_text_csv
 from eyanalysis.data.schemas import TABLES
+from eyanalysis.data.validation import MIDNIGHT
 from eyanalysis.errors import InputDataError, UnreadableFileError
 
 SQL_PREFIXES = ("postgresql", "postgres", "sqlite", "mysql", "mssql", "oracle")
@@ -274,8 +275,7 @@ def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
             text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
                                         ).astype(object).fillna("")
         # dates stored as text with a midnight time (SQLite, some exports) -> the date
-        text = text.astype("string").str.replace(
-            r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", r"\1", regex=True)
+        text = text.astype("string").str.replace(f"^{MIDNIGHT.pattern}$", r"\1", regex=True)
         out[clean_header(col)] = text
     if first_row is not None:
         out.index = pd.RangeIndex(first_row, first_row + len(out), name="line")

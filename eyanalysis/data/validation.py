@@ -19,6 +19,10 @@ FALSE = frozenset({"false", "f", "no", "n", "0", ""})
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "message"]
 #: How a date is written (pandas reads 2024-1-1 too, so one-digit months and days pass).
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+#: A date with a midnight time, as databases and their exports write a date column
+#: (``2025-10-01 00:00:00``, ``2025-10-01T00:00:00.000``): read as the date. Another time
+#: of day is not a date, and is refused.
+MIDNIGHT = re.compile(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[ T]00:00(?::00(?:\.0+)?)?")
 
 
 def pandera():
@@ -45,13 +49,20 @@ def number(text: pd.Series) -> pd.Series:
 
 
 def date(text: pd.Series) -> pd.Series:
-    """Dates of text cells written YYYY-MM-DD (blank or not a date: ``NaT``). Only digits
-    and dashes are read as a date: pandas alone would read ``now`` and ``today`` as the
-    moment of the check."""
+    """Dates of text cells written YYYY-MM-DD, or with a midnight time (:data:`MIDNIGHT`);
+    blank or not a date: ``NaT``. Only digits and dashes are read as a date: pandas alone
+    would read ``now`` and ``today`` as the moment of the check."""
+    def written(cell) -> str | None:
+        if not isinstance(cell, str):
+            return None
+        if ISO_DATE.fullmatch(cell):
+            return cell
+        midnight = MIDNIGHT.fullmatch(cell)
+        return midnight.group(1) if midnight else None
+
     def parse(d: pd.Series) -> pd.Series:
-        cells = d.to_numpy(dtype=object, na_value=None)
-        written = [c if isinstance(c, str) and ISO_DATE.fullmatch(c) else None for c in cells]
-        return pd.to_datetime(pd.Series(written, dtype=object), format="%Y-%m-%d",
+        cells = [written(c) for c in d.to_numpy(dtype=object, na_value=None)]
+        return pd.to_datetime(pd.Series(cells, dtype=object), format="%Y-%m-%d",
                               errors="coerce")
 
     return per_distinct(text, parse)
