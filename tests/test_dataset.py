@@ -265,6 +265,40 @@ def test_a_date_with_a_midnight_time_is_the_date_and_another_time_is_refused(tmp
     assert "must be a date written YYYY-MM-DD" in problems.message.iloc[0]
 
 
+def test_a_sheet_naming_a_column_twice_is_refused_for_that_table(tmp_path):
+    """As a CSV file is (corpus: visits__column_named_twice.csv): ``held_date`` renamed
+    ``Planned Date`` beside ``planned_date`` (it stopped the load with a traceback)."""
+    import openpyxl
+
+    book = sources.write_excel(load(TINY).tables, tmp_path / "ey.xlsx")
+    wb = openpyxl.load_workbook(book)
+    sheet = wb["visits"]
+    column = [c.value for c in sheet[1]].index("held_date") + 1
+    sheet.cell(row=1, column=column, value="Planned Date")
+    wb.save(book)
+    ds = load(book)
+    assert ds.problems[["line", "message"]].values.tolist() == [[1, (
+        "the header names a column twice: planned_date (columns 4 and 5), once case, spaces "
+        "and hyphens are set aside; keep one of each and rename or remove the other.")]]
+    assert len(ds.visits) == 0 and len(ds.settings) == 4
+
+
+def test_notes_beside_the_data_of_a_sheet_are_not_a_title(tmp_path):
+    """Notes typed in unnamed columns beside two of three rows: the header is still row 1
+    (the title check wants most rows more than twice as wide as it), and two unnamed
+    columns do not stop the load (they are not a column named twice)."""
+    import openpyxl
+
+    base = load(TINY)
+    book = sources.write_excel(base.tables, tmp_path / "ey.xlsx")
+    wb = openpyxl.load_workbook(book)
+    wb["visits"].cell(row=2, column=10, value="note")
+    wb["visits"].cell(row=3, column=11, value="another note")
+    wb.save(book)
+    ds = load(book)
+    assert len(ds.problems) == 0 and ds.summary == base.summary
+
+
 def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
     """``attendance.csv`` beside ``attendance.parquet`` (or ``.csv.gz``): which one is meant
     cannot be known, and reading one silently would hide the other (the CSV was read)."""

@@ -21,6 +21,7 @@ import io
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from eyanalysis.errors import UnreadableFileError
@@ -43,9 +44,24 @@ SHOWN_CHARS = 60  # how much of an over-long value a report repeats
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
-def _unreadable(path: Path, message: str) -> UnreadableFileError:
+def _unreadable(path: Path, message: str, line: int | None = None) -> UnreadableFileError:
     return UnreadableFileError(f"{path}: {message}", [{
-        "file": str(path), "line": None, "column": None, "value": "", "message": message}])
+        "file": str(path), "line": line, "column": None, "value": "", "message": message}])
+
+
+def named_twice(names: list[str]) -> str | None:
+    """What to do when a header (its names cleaned, :func:`clean_header`) names a column
+    twice (``planned_date`` and ``Planned Date``): which one is meant cannot be known.
+    ``None`` when every name is once (blank names are no name)."""
+    columns = pd.Index(names)
+    twice = [c for c in columns[columns.duplicated()].unique() if c]
+    if not twice:
+        return None
+    at = {c: " and ".join(str(i + 1) for i in np.flatnonzero(columns == c)) for c in twice}
+    return ("the header names a column twice: "
+            + "; ".join(f"{c} (columns {where})" for c, where in at.items())
+            + ", once case, spaces and hyphens are set aside; keep one of each and rename or "
+            "remove the other.")
 
 
 def decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -166,6 +182,9 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     if len(names) == 1 and len(header[0]) > 200 and not rows:
         raise _unreadable(path, "has no line breaks or delimiters a CSV file would have; "
                                 "export the table as CSV (UTF-8).")
+    twice = named_twice(names)
+    if twice:
+        raise _unreadable(path, twice, line=1)
     width = len(names)
     # rows of another width are few: pad or cut them, and note the overlong ones
     other = [i for i, n in enumerate(map(len, rows)) if n != width]
@@ -200,10 +219,11 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
 def header_below(width: int, rows: list[list[str]], lines: list[int],
                  unit: str = "line") -> str | None:
     """What to do when line 1 is not the header (a title or notes above it, as some exports
-    write): most lines have more cells than line 1 names. ``None`` when it looks like a
-    header. ``rows``: the cells of each later line (``unit``: a sheet's rows), numbered
+    write): most lines have more than twice as many cells as line 1 names (a note beside a
+    few rows of data is not that). ``None`` when it looks like a header. ``rows``: the
+    cells of each later line (``unit``: a sheet's rows, their filled cells), numbered
     ``lines``."""
-    wider = [i for i, r in enumerate(rows) if len(r) > width]
+    wider = [i for i, r in enumerate(rows) if len(r) > 2 * width]
     if len(wider) * 2 <= len(rows):
         return None
     names = ", ".join(str(c).strip() for c in rows[wider[0]][:3])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from eyanalysis.data.export import safe_csv, safe_excel
-from eyanalysis.data.readers import clean_header, header_below, read_text_csv
+from eyanalysis.data.readers import clean_header, header_below, named_twice, read_text_csv
 from eyanalysis.data.schemas import TABLES
 from eyanalysis.data.validation import MIDNIGHT
 from eyanalysis.errors import InputDataError, UnreadableFileError
@@ -95,6 +95,16 @@ def read_source(source: str | Path, tables: list[str] | None = None,
             for k, rt in out.items()}
 
 
+def _as_table(name: str, frame: pd.DataFrame, where: str, encoding: str,
+              first_row: int | None = None) -> RawTable:
+    """``frame`` (a sheet, a Parquet file, a database table) as a table of text, or failed
+    when its header names a column twice (:func:`~eyanalysis.data.readers.named_twice`)."""
+    twice = named_twice([clean_header(c) for c in frame.columns])
+    if twice:
+        return failed_table(name, where, twice, line=1)
+    return RawTable(name, as_text(frame, first_row=first_row), where, encoding)
+
+
 def _missing_one(source, name: str, found: list[str], what: str) -> str:
     return (f"missing: no {what} for the {name} table in {source} (found "
             f"{', '.join(found) or 'none'}); add it, or check its name is {name}"
@@ -146,7 +156,8 @@ def _read_folder(source, wanted):
             try:
                 text = read_text_csv(files[n][0])
             except UnreadableFileError as exc:
-                out[n] = failed_table(n, str(files[n][0]), exc.problems[0]["message"])
+                out[n] = failed_table(n, str(files[n][0]), exc.problems[0]["message"],
+                                      line=exc.problems[0]["line"])
                 continue
             out[n] = RawTable(n, text, str(files[n][0]), text.attrs.get("encoding", ""))
     return out
@@ -159,7 +170,7 @@ def _read_parquet(name: str, path: Path) -> RawTable:
         why = f"{exc.__class__.__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
         return failed_table(name, str(path), f"cannot be read as Parquet ({why}); write it "
                             "again.")
-    return RawTable(name, as_text(frame, first_row=1), str(path), "parquet")
+    return _as_table(name, frame, str(path), "parquet", first_row=1)
 
 
 def _read_excel(source, wanted):
@@ -201,19 +212,16 @@ def _read_excel(source, wanted):
         header = [clean_header(h) if h is not None else "" for h in rows[0]]
         body = pd.DataFrame(rows[1:], columns=header, dtype=object)
         body.index = pd.RangeIndex(2, len(rows) + 1, name="line")
-        text = as_text(body)
-        text = text.loc[:, [c for c in text.columns if c]]
-        text = text[(text != "").any(axis=1)]
-        out[n] = RawTable(n, text, where, "xlsx")
+        table = _as_table(n, body.loc[:, [h != "" for h in header]], where, "xlsx")
+        if not table.failed:
+            table.text = table.text[(table.text != "").any(axis=1)]
+        out[n] = table
     return out
 
 
 def _filled(row: tuple) -> list:
-    """A sheet row's cells up to its last filled one (a sheet's rows all reach its widest)."""
-    cells = list(row)
-    while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
-        cells.pop()
-    return cells
+    """A sheet row's filled cells (a sheet's rows all reach its widest column)."""
+    return [c for c in row if c is not None and str(c).strip() != ""]
 
 
 def _read_sql(source, wanted):
@@ -235,8 +243,8 @@ def _read_sql(source, wanted):
                 order = (", ".join(f'"{c}"' for c in (TABLES[n].unique or TABLES[n].columns[:1]))
                          if n in TABLES else "1")
                 frame = pd.read_sql_query(sa.text(f'SELECT * FROM "{n}" ORDER BY {order}'), conn)
-                out[n] = RawTable(n, as_text(frame, first_row=1), f"{shown} table {n}",
-                                  engine.dialect.name)
+                out[n] = _as_table(n, frame, f"{shown} table {n}", engine.dialect.name,
+                                   first_row=1)
             return out
     except sa.exc.SQLAlchemyError as exc:
         raise InputDataError(f"{shown}: cannot read the database ({exc.__class__.__name__}: "

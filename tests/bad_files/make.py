@@ -208,6 +208,8 @@ CSV = {
     "children__spreadsheet_error_id.csv": replace("children", 4, "C003", "#N/A"),
     "attendance__spreadsheet_error_setting.csv": replace("attendance", 3, "C002,S1",
                                                          "C002,#REF!"),
+    # a header naming one column twice (case and spaces set aside)
+    "visits__column_named_twice.csv": replace("visits", 1, "held_date", "Planned Date"),
     # exports that are not comma separated, or have a title above the header
     "visits__semicolons.csv": [r.replace(",", ";") for r in table("visits")],
     "visits__tabs.csv": [r.replace(",", "\t") for r in table("visits")],
@@ -244,6 +246,7 @@ RAW = {
     "predict__extra_cells.csv": text(claims_replace(5, "GR2,15,14,2,false",
                                                     "GR2,15,14,2,false,oops")),
     "predict__negative_hours.csv": text(claims_replace(2, ",15,14,", ",-15,14,")),
+    "predict__column_named_twice.csv": text(claims_replace(1, ",weeks,", ",Hours Per Week,")),
     "predict__utf16le_bom.csv": "\n".join(claims()).encode("utf-16"),
 }
 
