@@ -286,7 +286,8 @@ def test_a_sheet_naming_a_column_twice_is_refused_for_that_table(tmp_path):
 def test_notes_beside_the_data_of_a_sheet_are_not_a_title(tmp_path):
     """Notes typed in unnamed columns beside two of three rows: the header is still row 1
     (the title check wants most rows more than twice as wide as it), and two unnamed
-    columns do not stop the load (they are not a column named twice)."""
+    columns do not stop the load (they stopped it with a traceback): each is named in a
+    problem of the header, its values not read, no row quarantined."""
     import openpyxl
 
     base = load(TINY)
@@ -296,7 +297,10 @@ def test_notes_beside_the_data_of_a_sheet_are_not_a_title(tmp_path):
     wb["visits"].cell(row=3, column=11, value="another note")
     wb.save(book)
     ds = load(book)
-    assert len(ds.problems) == 0 and ds.summary == base.summary
+    assert ds.summary == base.summary
+    assert ds.problems[["line", "value"]].values.tolist() == [[1, "note"], [1, "another note"]]
+    assert ds.problems.message.iloc[0].startswith(
+        "column 10 has no name in the header but holds values (line 2: 'note')")
 
 
 def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):

@@ -185,6 +185,12 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     twice = named_twice(names)
     if twice:
         raise _unreadable(path, twice, line=1)
+    unnamed = [j for j, n in enumerate(names) if not n]
+    if unnamed:  # trailing commas an export leaves, or notes: not a column of the table
+        held = unnamed_values(unnamed, rows, lines)
+        keep = [j for j, n in enumerate(names) if n]
+        rows = [[r[j] for j in keep if j < len(r)] + r[len(names):] for r in rows]
+        names = [names[j] for j in keep]
     width = len(names)
     # rows of another width are few: pad or cut them, and note the overlong ones
     other = [i for i, n in enumerate(map(len, rows)) if n != width]
@@ -210,6 +216,8 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
             frame.at[line, column] = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
     if overlong_lines:
         frame.attrs["overlong_lines"] = overlong_lines
+    if unnamed and held:
+        frame.attrs["unnamed_values"] = held
     if long_fields:
         frame.attrs["long_fields"] = long_fields
     frame.attrs["header_width"] = width
@@ -230,6 +238,19 @@ def header_below(width: int, rows: list[list[str]], lines: list[int],
     return (f"{unit} 1 names {width} column(s) but most {unit}s have more cells: if the "
             f"column names are on {unit} {lines[wider[0]]} ({names}, ...), delete the "
             f"{unit}(s) above it (a title or notes) and load it again.")
+
+
+def unnamed_values(positions: list[int], rows: list, lines: list[int]) -> list[tuple]:
+    """``(column number, line, value)`` of the first value in each column the header gives
+    no name (``positions``, from 0): the column is left out of the table, and said so when
+    it holds anything."""
+    found = []
+    for j in positions:
+        first = next(((lines[i], str(r[j]).strip()) for i, r in enumerate(rows)
+                      if j < len(r) and r[j] is not None and str(r[j]).strip()), None)
+        if first:
+            found.append((j + 1, *first))
+    return found
 
 
 def _long_fields(frame: pd.DataFrame, lines: list[int], extra_cells: dict[int, list[str]],
@@ -263,6 +284,11 @@ def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:
         out.append({"file": file, "line": int(line), "column": None, "value": "",
                     "message": f"the line has {cells} cells but the header names {width} "
                                "columns; quote values that contain commas"})
+    for number, line, value in frame.attrs.get("unnamed_values", []):
+        out.append({"file": file, "line": 1, "column": None, "value": value[:SHOWN_CHARS],
+                    "message": f"column {number} has no name in the header but holds values "
+                               f"(line {line}: {value[:40]!r}); they are not read: name the "
+                               "column, or delete it"})
     for line, column, length, spans in frame.attrs.get("long_fields", []):
         value = frame.at[line, column] if column in frame.columns else ""
         message = (f"is {length:,} characters long, more than a spreadsheet cell holds "

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from eyanalysis.data.export import safe_csv, safe_excel
-from eyanalysis.data.readers import clean_header, header_below, named_twice, read_text_csv
+from eyanalysis.data.readers import (
+    clean_header,
+    header_below,
+    named_twice,
+    read_text_csv,
+    unnamed_values,
+)
 from eyanalysis.data.schemas import TABLES
 from eyanalysis.data.validation import MIDNIGHT
 from eyanalysis.errors import InputDataError, UnreadableFileError
@@ -215,6 +221,10 @@ def _read_excel(source, wanted):
         table = _as_table(n, body.loc[:, [h != "" for h in header]], where, "xlsx")
         if not table.failed:
             table.text = table.text[(table.text != "").any(axis=1)]
+            held = unnamed_values([j for j, h in enumerate(header) if not h], rows[1:],
+                                  list(range(2, len(rows) + 1)))
+            if held:
+                table.text.attrs["unnamed_values"] = held
         out[n] = table
     return out
 

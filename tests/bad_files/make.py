@@ -210,6 +210,9 @@ CSV = {
                                                          "C002,#REF!"),
     # a header naming one column twice (case and spaces set aside)
     "visits__column_named_twice.csv": replace("visits", 1, "held_date", "Planned Date"),
+    # columns the header gives no name: trailing commas, and a note beside the data
+    "visits__unnamed_columns.csv": [table("visits")[0] + ",,"] + [
+        r + (",ask the adviser," if i == 1 else ",,") for i, r in enumerate(table("visits")[1:])],
     # exports that are not comma separated, or have a title above the header
     "visits__semicolons.csv": [r.replace(",", ";") for r in table("visits")],
     "visits__tabs.csv": [r.replace(",", "\t") for r in table("visits")],
