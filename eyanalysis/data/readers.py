@@ -173,10 +173,10 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     if not any(names):
         raise _unreadable(path, "the header line is blank; the first line must name the "
                                 "columns.")
-    other = next((d for d in OTHER_DELIMITERS if len(names) == 1 and d in header[0]), None)
-    if other:  # a table has several columns: one named cell holding them is not CSV
+    separator = next((d for d in OTHER_DELIMITERS if len(names) == 1 and d in header[0]), None)
+    if separator:  # a table has several columns: one named cell holding them is not CSV
         raise _unreadable(path, f"the header line is one cell ({header[0][:60]!r}): its "
-                                f"names are separated by {OTHER_DELIMITERS[other]}, not "
+                                f"names are separated by {OTHER_DELIMITERS[separator]}, not "
                                 "commas; save the table as CSV with commas (in Excel: Save "
                                 "As, CSV UTF-8 (Comma delimited)) and load it again.")
     if len(names) == 1 and len(header[0]) > 200 and not rows:
@@ -186,17 +186,17 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     if twice:
         raise _unreadable(path, twice, line=1)
     unnamed = [j for j, n in enumerate(names) if not n]
+    held = unnamed_values(unnamed, rows, lines)
     if unnamed:  # trailing commas an export leaves, or notes: not a column of the table
-        held = unnamed_values(unnamed, rows, lines)
         keep = [j for j, n in enumerate(names) if n]
         rows = [[r[j] for j in keep if j < len(r)] + r[len(names):] for r in rows]
         names = [names[j] for j in keep]
     width = len(names)
-    # rows of another width are few: pad or cut them, and note the overlong ones
-    other = [i for i, n in enumerate(map(len, rows)) if n != width]
     below = header_below(width, rows, lines)
     if below:
         raise _unreadable(path, below)
+    # rows of another width are few: pad or cut them, and note the overlong ones
+    other = [i for i, n in enumerate(map(len, rows)) if n != width]
     overlong_lines = [(lines[i], len(rows[i])) for i in other
                       if len(rows[i]) > width and any(c.strip() for c in rows[i][width:])]
     extra_cells = {i: rows[i][width:] for i in other if len(rows[i]) > width}
@@ -216,7 +216,7 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
             frame.at[line, column] = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
     if overlong_lines:
         frame.attrs["overlong_lines"] = overlong_lines
-    if unnamed and held:
+    if held:
         frame.attrs["unnamed_values"] = held
     if long_fields:
         frame.attrs["long_fields"] = long_fields
