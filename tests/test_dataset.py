@@ -303,6 +303,19 @@ def test_notes_beside_the_data_of_a_sheet_are_not_a_title(tmp_path):
         "column 10 has no name in the header but holds values (line 2: 'note')")
 
 
+def test_quoted_cells_after_a_space_are_read_as_quoted(tmp_path):
+    """``"visit_id", "setting_id"``: a space after each comma, then quotes, as some
+    exports write; the quotes were kept in the names (every column 'missing')."""
+    base = load(TINY)
+    folder = tiny_with(tmp_path)
+    path = folder / "visits.csv"
+    path.write_text("\n".join(", ".join(f'"{c}"' for c in line.split(","))
+                              for line in path.read_text().splitlines()) + "\n")
+    ds = load(folder)
+    assert len(ds.problems) == 0, ds.problems
+    frames_equal(base, ds)
+
+
 def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
     """``attendance.csv`` beside ``attendance.parquet`` (or ``.csv.gz``): which one is meant
     cannot be known, and reading one silently would hide the other (the CSV was read)."""

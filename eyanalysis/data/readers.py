@@ -149,7 +149,8 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     # read fields of any length, then report the over-long ones by line (MAX_FIELD_CHARS)
     csv.field_size_limit(max(limit, len(text) + 1, MAX_FIELD_CHARS + 1))
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
+        # skipinitialspace: `a, "b, c"` (a space after the comma) is two cells, not three
+        reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
         try:
             header = next(reader)
         except StopIteration:
