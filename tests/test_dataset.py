@@ -331,6 +331,26 @@ def test_two_files_for_one_table_are_refused_for_that_table(tmp_path):
     assert ds.counts.set_index("table").loc["visits", "accepted"] == 3  # others checked
 
 
+def test_a_parquet_file_with_odd_cells_is_checked_not_stopped(tmp_path):
+    """An infinite number and a list in a column (a nested Parquet column) stopped the load
+    with a traceback; a date column with a time of day lost the time unsaid (a sheet's and
+    a CSV file's are refused), and is refused too."""
+    import numpy as np
+
+    base = load(TINY)
+    sources.write_parquet_folder(base.tables, tmp_path / "pq")
+    path = tmp_path / "pq" / "visits.parquet"
+    visits = pd.read_parquet(path)
+    visits.assign(extra=[1.0, np.inf, 2.0], nested=[[1], [2], [3]]).to_parquet(path)
+    ds = load(tmp_path / "pq")
+    assert ds.summary == base.summary and len(ds.problems) == 0
+    visits.assign(planned_date=pd.to_datetime(visits.planned_date)
+                  + pd.to_timedelta([0, 9, 0], unit="h")).to_parquet(path)
+    problems = load(tmp_path / "pq").problems
+    assert problems[["line", "column", "value"]].values.tolist() == [
+        [2, "planned_date", "2025-10-15T09:00:00"]]
+
+
 def test_sqlite_database(tmp_path):
     base = load(TINY)
     url = f"sqlite:///{tmp_path / 'ey.db'}"

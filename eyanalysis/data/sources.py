@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,7 +274,8 @@ def _cell(value) -> str:
         return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, float | decimal.Decimal) and value == int(value):
+    if isinstance(value, float | decimal.Decimal) and math.isfinite(value) and \
+            value == int(value):
         return str(int(value))
     return str(value).strip()
 
@@ -284,14 +286,21 @@ def as_text(frame: pd.DataFrame, first_row: int | None = None) -> pd.DataFrame:
     for col in frame.columns:
         s = frame[col]
         if pd.api.types.is_datetime64_any_dtype(s):
-            text = s.dt.strftime("%Y-%m-%d").fillna("")
+            # a time of day is kept, as a sheet's is, for the date check to refuse; a
+            # midnight is the date
+            text = s.dt.strftime("%Y-%m-%d").where(
+                s.dt.normalize() == s, s.dt.strftime("%Y-%m-%dT%H:%M:%S")).fillna("")
         elif pd.api.types.is_bool_dtype(s):
             text = s.map({True: "true", False: "false"}).fillna("")
         else:
-            uniques = pd.unique(s.to_numpy(dtype=object))
-            # an all-blank column maps to float NaN: back to object before filling with text
-            text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
-                                        ).astype(object).fillna("")
+            try:
+                uniques = pd.unique(s.to_numpy(dtype=object))
+            except TypeError:  # cells holding lists (a nested Parquet column): their text
+                text = s.map(_cell).astype(object)
+            else:
+                # an all-blank column maps to float NaN: back to object before filling
+                text = s.astype(object).map({u: _cell(u) for u in uniques if not pd.isna(u)}
+                                            ).astype(object).fillna("")
         # dates stored as text with a midnight time (SQLite, some exports) -> the date
         text = text.astype("string").str.replace(f"^{MIDNIGHT.pattern}$", r"\1", regex=True)
         out[clean_header(col)] = text
