@@ -115,7 +115,8 @@ def _as_table(name: str, frame: pd.DataFrame, where: str, encoding: str,
 def _missing_one(source, name: str, found: list[str], what: str) -> str:
     return (f"missing: no {what} for the {name} table in {source} (found "
             f"{', '.join(found) or 'none'}); add it, or check its name is {name}"
-            + (".csv (or .csv.gz, .parquet)" if what == "file" else "") + ".")
+            + (f"{FOLDER_EXTENSIONS[0]} (or {', '.join(FOLDER_EXTENSIONS[1:])})"
+               if what == "file" else "") + ".")
 
 
 def _missing(source, missing: list[str], found: list[str], what: str) -> InputDataError:
