@@ -2,7 +2,9 @@
 unchanged since is read back, not checked again; anything a load's result depends on that
 changes (a file's bytes, a new file, ``as_of``, the tables, the package's code) checks it
 again; a database is never kept; a damaged entry is removed; ``EYANALYSIS_CACHE=off``
-keeps nothing."""
+keeps nothing. Within a check, the schema checks of a table's cells are kept by content:
+the same cells under the same code and parameters are not checked again, wherever and
+whenever they are loaded."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eyanalysis.data import cache, sources
+from eyanalysis.data import cache, sources, validation
 from eyanalysis.data import dataset as dataset_module
 from eyanalysis.data.dataset import load
+from eyanalysis.data.schemas import TABLES
 from tests.test_dataset import TINY
 
 ONE = ["settings"]  # one table (it has no parents): a quick check where the tables do not matter
@@ -248,3 +251,109 @@ def test_a_half_written_entry_left_by_a_stopped_process_is_removed_later(kept, s
     os.utime(old, (hours_ago, hours_ago))
     load(source, ONE, as_of="2026-12-01")
     assert not old.exists() and new.exists()  # another load may be writing that one
+
+
+# -- the schema checks of one table, kept by its cells -----------------------------------------
+
+@pytest.fixture
+def schema_checks(monkeypatch) -> list:
+    """The tables whose cells the schema checked (not read back), in order."""
+    seen: list = []
+    real = validation.validate
+
+    def counted(frame, schema, *args, **kwargs):
+        seen.append(next(n for n, t in TABLES.items() if set(t.columns) == set(schema.columns)))
+        return real(frame, schema, *args, **kwargs)
+
+    monkeypatch.setattr(validation, "validate", counted)
+    return seen
+
+
+def uncached(source, monkeypatch, **kwargs):
+    with monkeypatch.context() as m:
+        m.setenv("EYANALYSIS_CACHE", "off")
+        return load(source, **kwargs)
+
+
+def test_a_folder_where_one_file_changed_checks_that_tables_cells_only(
+        kept, checks, schema_checks, source, monkeypatch):
+    """A new attendance export beside last month's other files: the load is checked again
+    (its foreign keys and dates), but the schema checks only the new file's cells."""
+    load(source, as_of="2026-12-01")
+    assert len(schema_checks) == 7
+    path = source / "attendance.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].replace(lines[1].split(",")[0], "", 1)  # a blank id on line 2
+    path.write_text("\n".join(lines) + "\n")
+    schema_checks.clear()
+    ds = load(source, as_of="2026-12-01")
+    assert len(checks) == 2 and schema_checks == ["attendance"]
+    assert ds.quarantined["attendance"].line.tolist() == [2]
+    assert_same(ds, uncached(source, monkeypatch, as_of="2026-12-01"))
+
+
+def test_the_same_cells_elsewhere_or_on_another_day_are_not_checked_again(
+        kept, checks, schema_checks, source, tmp_path, monkeypatch):
+    """A copy of a bad folder loaded on another day: every table's schema checks are read
+    back, and each problem names the copy's file, as a check of the copy would."""
+    path = source / "visits.csv"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2] + ",an extra cell"
+    lines[3] = lines[3].replace(lines[3].split(",")[0], "", 1)
+    path.write_text("\n".join(lines) + "\n")
+    first = load(source, as_of="2026-12-01")
+    copy = shutil.copytree(source, tmp_path / "copy")
+    schema_checks.clear()
+    again = load(copy, as_of="2026-12-02")
+    assert checks == [str(source), str(copy)] and schema_checks == []
+    assert len(again.problems) and set(again.problems.file) == {
+        str(copy / p) for p in first.problems.file.map(lambda f: Path(f).name)}
+    assert_same(again, uncached(copy, monkeypatch, as_of="2026-12-02"))
+
+
+def test_another_version_of_the_package_checks_every_tables_cells_again(
+        kept, schema_checks, source, monkeypatch):
+    load(source, as_of="2026-12-01")
+    monkeypatch.setattr(cache, "code_digest", lambda: "another version")
+    schema_checks.clear()
+    load(source, as_of="2026-12-02")
+    assert len(schema_checks) == 7
+
+
+@pytest.mark.parametrize("damage", [b"not a pickle", b"\x80\x05}\x94.",  # an empty dict
+                                    b"\x80\x05]\x94K\x01a."])  # a list of a number
+def test_a_damaged_table_entry_is_checked_again(kept, schema_checks, source, monkeypatch,
+                                                damage):
+    first = load(source, ONE, as_of="2026-12-01")
+    (entry,) = (kept / cache.CHECKS).glob("*.pickle")
+    entry.write_bytes(damage)
+    schema_checks.clear()
+    again = load(source, ONE, as_of="2026-12-02")
+    assert schema_checks == ["settings"]
+    assert_same(first, again)
+
+
+def test_cells_that_are_not_text_are_checked_not_kept(kept):
+    text = pd.DataFrame({"setting_id": pd.array(["S1"], dtype="string"),
+                         "places": pd.array([12], dtype="Int64")}, index=[2])
+    assert cache.check_key("rules", "settings", text) is None
+    assert cache.check_key("rules", "settings", text.astype("string")) is not None
+
+
+def test_the_key_of_a_tables_cells_is_their_content(kept):
+    def key(rows, index=(2, 3)):
+        return cache.check_key("rules", "settings", pd.DataFrame(
+            {"a": pd.array([r[0] for r in rows], dtype="string"),
+             "b": pd.array([r[1] for r in rows], dtype="string")}, index=list(index)))
+
+    same = key([("x", "y"), ("", None)])
+    assert same == key([("x", "y"), ("", None)])
+    others = [key([("x", "y"), ("", "")]),  # blank, not missing
+              key([("xy", ""), ("", None)]),  # the same characters in other cells
+              key([("x", "y"), ("", None)], index=(2, 4)),  # other line numbers
+              key([("y", "x"), ("", None)])]
+    assert len({same, *others}) == 5
+    assert cache.check_key("other rules", "settings", pd.DataFrame(
+        {"a": pd.array(["x", ""], dtype="string"), "b": pd.array(["y", None],
+                                                                 dtype="string")},
+        index=[2, 3])) != same

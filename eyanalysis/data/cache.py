@@ -26,6 +26,15 @@ version of the package each give a new key, and the source is checked again. A d
 never kept (its rows can change with no file changing), nor is a load given a mapping
 object rather than a file.
 
+**One table's cells.** Checking a source again still reads back what it can: the schema
+checks of each table's cells (the costly part for a table that has not changed) are kept
+by the cells themselves, under :data:`CHECKS` (:func:`check_key`: the table, its column
+names, line numbers and cells, the code and the parameter files). A folder where one export
+was replaced, the same files on another day, a copy of them elsewhere or in a database: each
+table whose cells are the same is not checked again (its problems are read back naming the
+file they are in now), while the checks between tables (foreign keys) and against the date
+(``as_of``) run on every check. The sample checked on another day: about 1.4 s of CPU to 1.05.
+
 **Where.** ``$EYANALYSIS_CACHE`` when set (a folder; ``off`` turns the cache off), else
 ``$XDG_CACHE_HOME/eyanalysis/datasets``, else ``~/.cache/eyanalysis/datasets``. The
 entries take at most :data:`LIMIT_BYTES` (1 GiB), the least recently used removed first.
@@ -54,6 +63,8 @@ LIMIT_BYTES = 1 << 30
 OFF = "off"
 #: A half-written entry older than this (seconds) was left by a stopped process: removed.
 PART_AGE_S = 3600
+#: The sub-folder of the entries of one table's schema checks (:func:`check_key`).
+CHECKS = "checks"
 
 
 def folder() -> Path | None:
@@ -101,6 +112,13 @@ def _parameter_files() -> list[Path]:
     return parameter_files(root) if root.is_dir() else []
 
 
+def _update(h, paths: list[Path]) -> None:
+    for path in paths:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes())
+        h.update(b"\0")
+
+
 def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None:
     """The entry's name for this load, or ``None`` when it is not kept (a database, a
     mapping object, the cache turned off)."""
@@ -108,15 +126,46 @@ def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None
             mapping, str | Path)):
         return None
     h = hashlib.sha256()
-    h.update(code_digest().encode())
+    h.update(rules_digest().encode())
     h.update(f"\0{source}\0{kind}\0{','.join(tables)}\0{checked_on.isoformat()}\0".encode())
-    inputs = (_files(Path(source)) + ([Path(mapping)] if mapping is not None else [])
-              + _parameter_files())
-    for path in inputs:
-        h.update(path.name.encode() + b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
+    _update(h, _files(Path(source)) + ([Path(mapping)] if mapping is not None else []))
     return h.hexdigest()
+
+
+def rules_digest() -> str:
+    """A digest of what the checks themselves are: the package's code and libraries
+    (:func:`code_digest`) and the parameter files in use (read again each time: a file
+    edited between two loads in one process counts)."""
+    h = hashlib.sha256(code_digest().encode())
+    _update(h, _parameter_files())
+    return h.hexdigest()
+
+
+def check_key(rules: str, table: str, text) -> str | None:
+    """The entry's name for the schema checks of one table's text cells (``text``: one
+    column of text per column, index = line numbers), or ``None`` when the cache is off.
+
+    Kept by content, not by source: the checks of a table give the same problems for the
+    same cells under the same code and parameters (``rules``: :func:`rules_digest`),
+    whichever file, workbook or database they came from, whatever the date of the load
+    (the checks against ``as_of`` and between tables run on every load, after these). So
+    a folder where one file changed, or the same files on another day, checks only the
+    changed table's cells again."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if folder() is None or not all(isinstance(t, pd.StringDtype) for t in text.dtypes):
+        return None  # the readers give text; anything else is checked, not kept
+    h = hashlib.sha256(f"{rules}\0{table}\0{len(text)}\0".encode())
+    h.update("\0".join(map(str, text.columns)).encode("utf-8", "surrogatepass") + b"\0")
+    h.update(text.index.to_numpy(dtype="int64").tobytes())
+    for column in text.columns:
+        cells = pa.array(text[column], type=pa.large_string())
+        # the cells exactly: where they start in the buffers, which are blank (NA), the text
+        h.update(f"\0{cells.offset}\0{len(cells)}\0".encode())
+        for buffer in cells.buffers():
+            h.update(b"\0" if buffer is None else buffer)
+    return f"{CHECKS}/{h.hexdigest()}"
 
 
 def private(where: Path) -> bool:
@@ -161,13 +210,15 @@ def write(name: str | None, ds) -> None:
         where.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not private(where):
             return
+        target = where / f"{name}.pickle"
+        target.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where, suffix=".part")
     except OSError:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, where / f"{name}.pickle")
+        os.replace(tmp, target)
         _prune(where)
     except OSError:  # a full disk: the entry is not kept
         with contextlib.suppress(OSError):
@@ -178,7 +229,8 @@ def _prune(where: Path) -> None:
     for part in where.glob("*.part"):  # left by a process stopped while writing
         if time.time() - part.stat().st_mtime > PART_AGE_S:
             part.unlink(missing_ok=True)
-    entries = sorted(((p.stat(), p) for p in where.glob("*.pickle")),
+    entries = sorted(((p.stat(), p) for p in [*where.glob("*.pickle"),
+                                              *where.glob(f"{CHECKS}/*.pickle")]),
                      key=lambda e: e[0].st_mtime, reverse=True)
     used = 0
     for info, path in entries:

@@ -444,6 +444,7 @@ def _checked(source, wanted: list[str], checked_on: dt.date, mapping) -> Dataset
             text, mapped[n] = apply_mapping(n, rt.text, rt.where, mp)
             text.attrs = rt.text.attrs  # the reader's findings (reader_problems)
             rt.text = text
+    rules = cache.rules_digest() if cache.folder() is not None else ""
     accepted: dict[str, pd.DataFrame] = {}
     quarantined: dict[str, pd.DataFrame] = {}
     problems: list[dict] = []
@@ -458,7 +459,8 @@ def _checked(source, wanted: list[str], checked_on: dt.date, mapping) -> Dataset
             found = list(rt.problems)
         else:
             found = _merge(mapped.get(name, []), reader_problems(rt.text, rt.where)
-                           + _check_table(rt, table, accepted, raw, failed, checked_on))
+                           + _check_table(rt, table, accepted, raw, failed, checked_on,
+                                          rules=rules))
             if name == "attendance" and "children" in accepted:
                 named = {(p["line"], p["column"]) for p in found}
                 found += [p for p in declared_age_problems(rt.text, rt.where,
@@ -518,14 +520,28 @@ def _with_parents(names: list[str]) -> list[str]:
     return [n for n in ORDER if n in out]
 
 
+def _schema_problems(table, text: pd.DataFrame, where: str, rules: str) -> list[dict]:
+    """The schema's problems of one table's text cells (``where`` names them), read back
+    from :mod:`eyanalysis.data.cache` when the same cells were checked before under the
+    same rules (:func:`~eyanalysis.data.cache.check_key`): a folder where one file changed
+    checks that file's cells only."""
+    name = cache.check_key(rules, table.name, text)
+    kept = cache.read(name)
+    if not (isinstance(kept, list) and all(isinstance(p, dict) for p in kept)):
+        # not kept, or not an entry of this kind: check
+        kept = v.validate(text, text_schema(table), "", wide_targets=wide_targets(table))
+        cache.write(name, kept)
+    return [{**p, "file": where} for p in kept]
+
+
 def _check_table(rt: RawTable, table, accepted: dict[str, pd.DataFrame],
                  raw: dict[str, RawTable], failed: set[str] = frozenset(),
-                 as_of: dt.date | None = None) -> list[dict]:
+                 as_of: dt.date | None = None, *, rules: str) -> list[dict]:
     text = rt.text
     for col in table.columns:  # pandera reports a missing column; give others a blank
         if col not in text.columns:
             text = text.assign(**{col: pd.Series("", index=text.index, dtype="string")})
-    found = v.validate(text, text_schema(table), rt.where, wide_targets=wide_targets(table))
+    found = _schema_problems(table, text, rt.where, rules)
     missing = [f.name for f in table.fields
                if f.name not in rt.text.columns and not f.column_optional]
     found = [p for p in found if p["line"] is None or p["column"] not in missing] + [
