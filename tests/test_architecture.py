@@ -121,3 +121,13 @@ def test_every_error_descends_from_the_root():
                if c.__module__ == errors.__name__]
     assert len(classes) >= 8
     assert all(issubclass(c, errors.EyAnalysisError) for c in classes)
+
+
+def test_the_suite_runs_with_the_plugins_it_names(pytestconfig):
+    """pyproject.toml loads its pytest plugins by name, not from entry points: each must
+    be active, the per-test timeout above all (a stall fails, issue #10)."""
+    active = pytestconfig.pluginmanager
+    for name in ("xdist.plugin", "pytest_timeout", "_hypothesis_pytestplugin", "nbval.plugin"):
+        assert active.has_plugin(name), name
+    assert pytestconfig.getini("timeout") == "600"
+    assert pytestconfig.getoption("timeout") in (None, 600.0)  # no command-line override
