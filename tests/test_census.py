@@ -210,3 +210,18 @@ def test_the_sample_county_carries_census_attributes(sample):
     assert s["ofsted_urn"].is_unique and s["ofsted_urn"].str.match(r"^(EY)?\d{7}$").all()
     assert s["link_adviser"].notna().all()
     assert s.groupby("district")["link_adviser"].nunique().le(2).all()
+
+
+def test_a_mapping_names_a_file_as_the_export_wrote_it(tmp_path):
+    """``file: Census Attendance.CSV``, the name as a Windows export wrote it: the file
+    is read as the folder reader reads its own files (any case of ``.csv``, ``.csv.gz``,
+    ``.parquet``; the name was looked for with its extension and the table named missing)."""
+    base = load(CENSUS, as_of=AS_OF)
+    folder = copy(tmp_path)
+    (folder / "census_attendance.csv").rename(folder / "Census Attendance.CSV")
+    mapping = folder / "mapping.yaml"
+    mapping.write_text(mapping.read_text().replace("file: census_attendance.csv",
+                                                   "file: Census Attendance.CSV"))
+    ds = load(folder, as_of=AS_OF)
+    assert ds.summary == base.summary and ds.problems.empty, ds.problems.to_string()
+    pd.testing.assert_frame_equal(ds.attendance, base.attendance)

@@ -92,8 +92,7 @@ def read_source(source: str | Path, tables: list[str] | None = None,
     wanted = list(tables or TABLES)
     reader = {"folder": _read_folder, "excel": _read_excel,
               "sql": _read_sql}[kind_of(source)]
-    names = {n: Path(str(f)).name.removesuffix(".gz").removesuffix(".csv").removesuffix(
-        ".parquet") for n, f in (names or {}).items()}
+    names = {n: _stem(Path(str(f)).name) for n, f in (names or {}).items()}
     if not names:
         return reader(source, wanted)
     out = reader(source, [names.get(n, n) for n in wanted])
@@ -132,10 +131,16 @@ def folder_files(folder: Path) -> dict[str, list[Path]]:
     holds ``panel_applications``, as a Windows export may name it."""
     out: dict[str, list[Path]] = {}
     for path in sorted(folder.iterdir()):
-        ext = next((e for e in FOLDER_EXTENSIONS if path.name.lower().endswith(e)), None)
-        if ext and path.is_file():
-            out.setdefault(clean_header(path.name[:-len(ext)]), []).append(path)
+        if _stem(path.name) != path.name and path.is_file():
+            out.setdefault(clean_header(_stem(path.name)), []).append(path)
     return out
+
+
+def _stem(name: str) -> str:
+    """``name`` less the extension of a form the folder reader reads
+    (:data:`FOLDER_EXTENSIONS`, in any case), or ``name`` itself."""
+    ext = next((e for e in FOLDER_EXTENSIONS if name.lower().endswith(e)), "")
+    return name[:len(name) - len(ext)]
 
 
 def _read_folder(source, wanted):

@@ -22,7 +22,7 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 #: A date with a midnight time, as databases and their exports write a date column
 #: (``2025-10-01 00:00:00``, ``2025-10-01T00:00:00.000``): read as the date. Another time
 #: of day is not a date, and is refused.
-MIDNIGHT = re.compile(r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[ T]00:00(?::00(?:\.0+)?)?")
+MIDNIGHT = re.compile(rf"({ISO_DATE.pattern})[ T]00:00(?::00(?:\.0+)?)?")
 
 
 def pandera():
