@@ -17,6 +17,9 @@ from eyanalysis.commands import date_arg
 from eyanalysis.errors import EyAnalysisError, InputDataError
 
 EXIT_BAD_INPUT = 2
+#: Characters of a cell's value ``validate`` prints (the report holds it whole; the readers
+#: have already cut a cell too long for a spreadsheet to its first 60).
+VALUE_WIDTH = 100
 
 
 
@@ -82,8 +85,6 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate a source; print every problem and the row counts (exit 1 on any problem)."""
-    import pandas as pd
-
     from eyanalysis.data import validation
     from eyanalysis.data.dataset import load
     from eyanalysis.data.export import safe_csv
@@ -99,8 +100,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for old in report.glob("quarantine_*.csv"):
             old.unlink()
         safe_csv(validation.problems_table(exc.problems), report / "problems.csv")
-        print(validation.problems_table(exc.problems).drop(columns="value").to_string(
-            index=False))
+        print(validation.report([{**p, "value": ""} for p in exc.problems]))
         print("the source was refused for personal data: no table was validated")
         print("rows: 0 in, 0 accepted, 0 quarantined")
         return EXIT_BAD_INPUT
@@ -109,12 +109,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("rows: 0 in, 0 accepted, 0 quarantined")
         return EXIT_BAD_INPUT
     if len(ds.problems):
-        with pd.option_context("display.max_rows", args.max_rows, "display.width", 200,
-                               "display.max_colwidth", 80):
-            shown = ds.problems.head(args.max_rows)
-            print(shown.to_string(index=False))
-            if len(ds.problems) > len(shown):
-                print(f"... {len(ds.problems) - len(shown)} more problem(s) in the report")
+        # one line a problem, FILE:LINE: column COL: reason (value 'X'), as a compiler says
+        shown = ds.problems.head(args.max_rows)
+        print(validation.report(validation.records(shown), value_width=VALUE_WIDTH))
+        if len(ds.problems) > len(shown):
+            print(f"... {len(ds.problems) - len(shown)} more problem(s) in the report")
     paths = ds.write_report(report)
     print(ds.counts.to_string(index=False))
     print(f"report: {paths[0]}" + (f"; quarantined rows beside it ({len(paths) - 2} file(s))"

@@ -4,6 +4,7 @@ personal-data guard, and the bad-file corpus (tests/bad_files, expected.yaml).""
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 import sys
@@ -421,6 +422,35 @@ def test_validate_bad_source_names_rows_and_exits_1(tmp_path):
     assert "S99" in res.stdout and "coffee" in res.stdout and "visit_type" in res.stdout
     assert (tmp_path / "rep" / "quarantine_attendance.csv").exists()
     assert (tmp_path / "rep" / "quarantine_visits.csv").exists()
+
+
+def test_validate_prints_one_line_a_problem_as_a_compiler_does(tmp_path):
+    """``FILE:LINE: column COL: reason (value 'X')``: whole line numbers (the table it
+    printed read ``2.0`` and ``NaN`` as soon as one problem had no line), a problem of a
+    whole file without one, a long value cut (the report holds it whole)."""
+    folder = tiny_with(tmp_path, BAD / "visits__huge_field.csv.gz")
+    shutil.copy(BAD / "attendance__negative_hours.csv", folder / "attendance.csv")
+    (folder / "panel_applications.csv").unlink()
+    reason = "=" + "agreed at the visit " * 100  # a formula, 2,001 characters
+    path = folder / "categorisations.csv"
+    path.write_text(path.read_text() + f"S2,2025-10-02,targeted,{reason}\n")
+    res = validate(folder, "--report", tmp_path / "rep")
+    assert res.returncode == 1, res.stderr
+    shown = [line for line in res.stdout.splitlines() if line.startswith(str(folder))]
+    assert (f"{folder / 'attendance.csv'}:2: column hours_per_week: must be between 0 and "
+            "168 (value '-15')") in shown
+    huge = [line for line in shown if "level_agreed" in line]
+    assert len(huge) == 2 and all(line.startswith(
+        f"{folder / 'visits.csv.gz'}:3: column level_agreed: ") for line in huge)
+    assert all(line.endswith("A... [5,242,880 characters]')") for line in huge), huge
+    (formula,) = [line for line in shown if "column reason" in line]
+    assert formula.endswith(f"{reason.strip()[:100]}... [2,000 characters]')"), formula
+    (whole,) = [line for line in shown if "panel_applications" in line]
+    assert re.match(rf"{re.escape(str(folder))}/panel_applications.csv: \w", whole), whole
+    assert "nan" not in res.stdout.lower() and ".0:" not in res.stdout
+    report = pd.read_csv(tmp_path / "rep" / "problems.csv", dtype=str, keep_default_na=False)
+    # whole in the report, a formula made text there (safe_csv)
+    assert report.set_index("column").loc["reason", "value"] == "'" + reason.strip()
 
 
 def test_data_dictionary_in_docs_is_generated_from_the_schemas():

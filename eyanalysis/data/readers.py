@@ -295,8 +295,10 @@ def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:
         message = (f"is {length:,} characters long, more than a spreadsheet cell holds "
                    f"({MAX_FIELD_CHARS:,})" if length > MAX_FIELD_CHARS
                    else f"runs over {spans} lines (a line break inside a value)")
-        out.append({"file": file, "line": int(line), "column": column,
-                    "value": value.replace("\n", " ")[:SHOWN_CHARS + 20],
+        value = value.replace("\n", " ")
+        if length <= MAX_FIELD_CHARS and len(value) > SHOWN_CHARS:  # the longer are cut above
+            value = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
+        out.append({"file": file, "line": int(line), "column": column, "value": value,
                     "message": message + "; probably a quote left open: check the line and "
                                "export again"})
     return out

@@ -276,12 +276,25 @@ def problems_table(problems: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 
 
-def report(problems: list[dict]) -> str:
-    """One line per problem: ``FILE:LINE: column COL: message (value 'X')``."""
+def records(table: pd.DataFrame) -> list[dict]:
+    """The problems of a problems table (:func:`problems_table`) as :func:`problem` gives
+    them: a line number or ``None``, a column or ``""`` (not pandas' NaN)."""
+    return [{"file": str(r.file), "line": None if pd.isna(r.line) else int(r.line),
+             "column": "" if pd.isna(r.column) else str(r.column),
+             "value": "" if pd.isna(r.value) else str(r.value), "message": str(r.message)}
+            for r in table.itertuples(index=False)]
+
+
+def report(problems: list[dict], value_width: int | None = None) -> str:
+    """One line per problem: ``FILE:LINE: column COL: message (value 'X')``; a value longer
+    than ``value_width`` characters is cut there (and says so)."""
     lines = []
     for p in problems:
         where = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
-        value = f" (value {p['value']!r})" if p["value"] != "" else ""
+        shown = p["value"]
+        if value_width and len(shown) > value_width:
+            shown = shown[:value_width] + f"... [{len(shown):,} characters]"
+        value = f" (value {shown!r})" if p["value"] != "" else ""
         column = f" column {p['column']}:" if p["column"] else ""
         lines.append(f"{where}:{column} {p['message']}{value}")
     return "\n".join(lines)
