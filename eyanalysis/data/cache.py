@@ -200,9 +200,11 @@ def read(name: str | None):
     return ds
 
 
-def write(name: str | None, ds) -> None:
-    """Keep ``ds`` under ``name`` (atomically: a reader never sees half an entry); a
-    folder that cannot be written leaves the load uncached, never failed."""
+def write(name: str | None, ds, prune: bool = True) -> None:
+    """Keep ``ds`` under ``name`` (atomically: a reader never sees half an entry), then
+    remove the least recently used entries over :data:`LIMIT_BYTES` unless ``prune`` is
+    false (a load's table entries: :func:`prune` runs once for the load); a folder that
+    cannot be written leaves the load uncached, never failed."""
     where = folder()
     if name is None or where is None:
         return
@@ -219,10 +221,20 @@ def write(name: str | None, ds) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(ds, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
-        _prune(where)
+        if prune:
+            _prune(where)
     except OSError:  # a full disk: the entry is not kept
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def prune() -> None:
+    """Remove the least recently used entries over :data:`LIMIT_BYTES` (what :func:`write`
+    does after writing), for a load that kept table entries but no dataset."""
+    where = folder()
+    if where is not None and private(where):
+        with contextlib.suppress(OSError):  # an entry removed by another process meanwhile
+            _prune(where)
 
 
 def _prune(where: Path) -> None:

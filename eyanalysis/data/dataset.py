@@ -427,7 +427,10 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
         ds.read_back = True
         return ds
     ds = _checked(source, wanted, checked_on, mapping)
-    cache.write(kept, ds)
+    if kept is None:
+        cache.prune()  # the tables' entries (a database, a mapping object)
+    else:
+        cache.write(kept, ds)
     return ds
 
 
@@ -530,7 +533,7 @@ def _schema_problems(table, text: pd.DataFrame, where: str, rules: str) -> list[
     if not (isinstance(kept, list) and all(isinstance(p, dict) for p in kept)):
         # not kept, or not an entry of this kind: check
         kept = v.validate(text, text_schema(table), "", wide_targets=wide_targets(table))
-        cache.write(name, kept)
+        cache.write(name, kept, prune=False)  # once for the load: load()
     return [{**p, "file": where} for p in kept]
 
 
