@@ -119,14 +119,14 @@ def _update(h, paths: list[Path]) -> None:
         h.update(b"\0")
 
 
-def key(source, kind: str, tables: list[str], checked_on, mapping) -> str | None:
-    """The entry's name for this load, or ``None`` when it is not kept (a database, a
-    mapping object, the cache turned off)."""
+def key(rules: str, source, kind: str, tables: list[str], checked_on, mapping) -> str | None:
+    """The entry's name for this load (``rules``: :func:`rules_digest`), or ``None`` when
+    it is not kept (a database, a mapping object, the cache turned off)."""
     if kind == "sql" or folder() is None or not (mapping is None or isinstance(
             mapping, str | Path)):
         return None
     h = hashlib.sha256()
-    h.update(rules_digest().encode())
+    h.update(rules.encode())
     h.update(f"\0{source}\0{kind}\0{','.join(tables)}\0{checked_on.isoformat()}\0".encode())
     _update(h, _files(Path(source)) + ([Path(mapping)] if mapping is not None else []))
     return h.hexdigest()

@@ -421,12 +421,13 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     wanted = _with_parents(tables or list(TABLES))
     if mapping is None and Path(str(source)).is_dir() and (Path(source) / MAPPING_FILE).is_file():
         mapping = Path(source) / MAPPING_FILE  # a folder carries its own mapping
-    kept = cache.key(source, kind_of(source), wanted, checked_on, mapping)
+    rules = cache.rules_digest() if cache.folder() is not None else ""
+    kept = cache.key(rules, source, kind_of(source), wanted, checked_on, mapping)
     ds = cache.read(kept)
     if isinstance(ds, Dataset):
         ds.read_back = True
         return ds
-    ds = _checked(source, wanted, checked_on, mapping)
+    ds = _checked(source, wanted, checked_on, mapping, rules)
     if kept is None:
         cache.prune()  # the tables' entries (a database, a mapping object)
     else:
@@ -434,8 +435,9 @@ def load(source: str | Path | None = None, tables: list[str] | None = None, *,
     return ds
 
 
-def _checked(source, wanted: list[str], checked_on: dt.date, mapping) -> Dataset:
-    """:func:`load` itself: read, refuse personal data, map, check, quarantine."""
+def _checked(source, wanted: list[str], checked_on: dt.date, mapping, rules: str) -> Dataset:
+    """:func:`load` itself: read, refuse personal data, map, check, quarantine (``rules``:
+    :func:`~eyanalysis.data.cache.rules_digest`, the key of the tables' kept checks)."""
     mp = mapping if isinstance(mapping, Mapping) else (
         read_mapping(mapping) if mapping is not None else Mapping())
     raw = read_source(source, wanted, mp.file_names())
@@ -447,7 +449,6 @@ def _checked(source, wanted: list[str], checked_on: dt.date, mapping) -> Dataset
             text, mapped[n] = apply_mapping(n, rt.text, rt.where, mp)
             text.attrs = rt.text.attrs  # the reader's findings (reader_problems)
             rt.text = text
-    rules = cache.rules_digest() if cache.folder() is not None else ""
     accepted: dict[str, pd.DataFrame] = {}
     quarantined: dict[str, pd.DataFrame] = {}
     problems: list[dict] = []

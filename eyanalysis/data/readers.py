@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from eyanalysis.data.validation import shortened
 from eyanalysis.errors import UnreadableFileError
 
 # Byte-order marks, longest first (a UTF-32 mark begins like a UTF-16 one).
@@ -214,7 +215,7 @@ def parse_text_csv(text: str, path: Path) -> pd.DataFrame:
     for line, column, length, _ in long_fields:  # a recognisable start, never 5 MB in a report
         if column in frame.columns and length > MAX_FIELD_CHARS:
             value = frame.at[line, column]
-            frame.at[line, column] = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
+            frame.at[line, column] = shortened(value, SHOWN_CHARS)
     if overlong_lines:
         frame.attrs["overlong_lines"] = overlong_lines
     if held:
@@ -296,8 +297,8 @@ def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:
                    f"({MAX_FIELD_CHARS:,})" if length > MAX_FIELD_CHARS
                    else f"runs over {spans} lines (a line break inside a value)")
         value = value.replace("\n", " ")
-        if length <= MAX_FIELD_CHARS and len(value) > SHOWN_CHARS:  # the longer are cut above
-            value = value[:SHOWN_CHARS] + f"... [{len(value):,} characters]"
+        if length <= MAX_FIELD_CHARS:  # the longer are cut above, in the frame
+            value = shortened(value, SHOWN_CHARS)
         out.append({"file": file, "line": int(line), "column": column, "value": value,
                     "message": message + "; probably a quote left open: check the line and "
                                "export again"})

@@ -276,6 +276,12 @@ def problems_table(problems: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS)
 
 
+def shortened(text: str, width: int) -> str:
+    """``text``, or its first ``width`` characters and how long it was: a recognisable
+    start, never a whole broken field in a report."""
+    return text if len(text) <= width else text[:width] + f"... [{len(text):,} characters]"
+
+
 def records(table: pd.DataFrame) -> list[dict]:
     """The problems of a problems table (:func:`problems_table`) as :func:`problem` gives
     them: a line number or ``None``, a column or ``""`` (not pandas' NaN)."""
@@ -291,9 +297,7 @@ def report(problems: list[dict], value_width: int | None = None) -> str:
     lines = []
     for p in problems:
         where = f"{p['file']}:{p['line']}" if p["line"] else p["file"]
-        shown = p["value"]
-        if value_width and len(shown) > value_width:
-            shown = shown[:value_width] + f"... [{len(shown):,} characters]"
+        shown = shortened(p["value"], value_width) if value_width else p["value"]
         value = f" (value {shown!r})" if p["value"] != "" else ""
         column = f" column {p['column']}:" if p["column"] else ""
         lines.append(f"{where}:{column} {p['message']}{value}")
