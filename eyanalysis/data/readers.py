@@ -287,7 +287,7 @@ def reader_problems(frame: pd.DataFrame, file: str) -> list[dict]:
                     "message": f"the line has {cells} cells but the header names {width} "
                                "columns; quote values that contain commas"})
     for number, line, value in frame.attrs.get("unnamed_values", []):
-        out.append({"file": file, "line": 1, "column": None, "value": value[:SHOWN_CHARS],
+        out.append({"file": file, "line": 1, "column": None, "value": shortened(value, SHOWN_CHARS),
                     "message": f"column {number} has no name in the header but holds values "
                                f"(line {line}: {value[:40]!r}); they are not read: name the "
                                "column, or delete it"})
